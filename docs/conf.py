@@ -1,0 +1,43 @@
+"""Sphinx configuration for hsqbo's documentation."""
+
+from __future__ import annotations
+
+from importlib.metadata import version as _version
+
+
+project = "hsqbo"
+author = "The hsqbo developers"
+copyright = "2026, The hsqbo developers"
+release = _version("hsqbo")
+version = release
+
+extensions = [
+    "myst_parser",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.napoleon",
+    "sphinx.ext.intersphinx",
+    "sphinx.ext.doctest",
+]
+myst_enable_extensions = ["colon_fence", "deflist"]
+myst_heading_anchors = 3
+source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
+exclude_patterns = ["_build"]
+
+autodoc_typehints = "description"
+autodoc_member_order = "bysource"
+autodoc_default_options = {"members": True, "show-inheritance": True}
+napoleon_google_docstring = True
+napoleon_numpy_docstring = False
+
+intersphinx_mapping: dict[str, tuple[str, str | None]] = {}
+# No network in the build: cross references to the standard library and
+# httpx are written as plain text instead of intersphinx links.
+nitpicky = False
+
+html_theme = "furo"
+html_title = "hsqbo"
+
+doctest_global_setup = """
+import datetime as dt
+import hsqbo
+"""

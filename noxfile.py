@@ -1,0 +1,68 @@
+"""Automation for hsqbo: ``nox`` runs tests, lint, typecheck and docs."""
+
+from __future__ import annotations
+
+import pathlib
+
+import nox
+
+
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.error_on_external_run = True
+nox.options.sessions = ["tests", "lint", "typecheck", "docs"]
+nox.options.reuse_existing_virtualenvs = True
+
+ROOT = pathlib.Path(__file__).parent
+PYPROJECT = nox.project.load_toml("pyproject.toml")
+
+
+def _install(session: nox.Session, *groups: str) -> None:
+    """Install hsqbo itself and the named dependency groups."""
+    requirements: list[str] = []
+    for group in groups:
+        requirements.extend(nox.project.dependency_groups(PYPROJECT, group))
+    session.install("-e", ".", *requirements)
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Run the test suite (pytest exits non-zero when nothing is collected)."""
+    _install(session, "tests")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """Check style and formatting with ruff."""
+    session.install(*nox.project.dependency_groups(PYPROJECT, "lint"))
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """Type-check the package and tests/typing with mypy --strict."""
+    _install(session, "typing")
+    session.run("mypy")
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the docs with warnings as errors and run their doctests."""
+    _install(session, "docs")
+    out = ROOT / "docs" / "_build"
+    common = ["-W", "--keep-going", "-n", "docs"]
+    session.run("sphinx-build", "-b", "html", *common, str(out / "html"))
+    session.run("sphinx-build", "-b", "doctest", *common, str(out / "doctest"))
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Run every benchmark script in benchmarks/ and print its figures."""
+    _install(session, "bench")
+    scripts = sorted((ROOT / "benchmarks").glob("bench_*.py"))
+    if not scripts:
+        session.error("no benchmarks found in benchmarks/")
+    for script in scripts:
+        session.log(f"== {script.name}")
+        session.run("python", str(script), *session.posargs)

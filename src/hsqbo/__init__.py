@@ -1,0 +1,88 @@
+"""
+Keep HubSpot CRM and QuickBooks Online in sync.
+
+Every change is planned, explained and reproducible before anything is
+written.
+"""
+
+from __future__ import annotations
+
+from hsqbo._config import (
+    ConflictPolicy,
+    DisplayNameRule,
+    ObjectSync,
+    SyncConfig,
+)
+from hsqbo._errors import (
+    ApiError,
+    AuthenticationError,
+    ConfigError,
+    ConfigProblem,
+    ConflictError,
+    CustomFieldNotEligibleError,
+    DuplicateError,
+    HsqboError,
+    NotFoundError,
+    PermissionDeniedError,
+    PlanError,
+    ProviderErrorDetail,
+    QueryError,
+    RateLimitError,
+    ServerError,
+    StaleObjectError,
+    StoreError,
+    StoreLockedError,
+    TransportError,
+    ValidationError,
+)
+from hsqbo._filters import Filter, FilterGroup, Operator
+from hsqbo._mapping import FieldMap
+from hsqbo._record import Direction, Record, Side
+from hsqbo._retry import RetryPolicy
+from hsqbo._unset import UNSET
+
+
+__all__ = [
+    "UNSET",
+    "ApiError",
+    "AuthenticationError",
+    "ConfigError",
+    "ConfigProblem",
+    "ConflictError",
+    "ConflictPolicy",
+    "CustomFieldNotEligibleError",
+    "Direction",
+    "DisplayNameRule",
+    "DuplicateError",
+    "FieldMap",
+    "Filter",
+    "FilterGroup",
+    "HsqboError",
+    "NotFoundError",
+    "ObjectSync",
+    "Operator",
+    "PermissionDeniedError",
+    "PlanError",
+    "ProviderErrorDetail",
+    "QueryError",
+    "RateLimitError",
+    "Record",
+    "RetryPolicy",
+    "ServerError",
+    "Side",
+    "StaleObjectError",
+    "StoreError",
+    "StoreLockedError",
+    "SyncConfig",
+    "TransportError",
+    "ValidationError",
+]
+
+
+def __getattr__(name: str) -> str:
+    if name == "__version__":
+        from importlib.metadata import version  # noqa: PLC0415 - lazy on purpose
+
+        return version("hsqbo")
+    msg = f"module 'hsqbo' has no attribute {name!r}"
+    raise AttributeError(msg)
