@@ -37,7 +37,10 @@ nitpicky = False
 html_theme = "furo"
 html_title = "hsqbo"
 
+# Docstring examples may use every public name without importing it.
 doctest_global_setup = """
 import datetime as dt
 import hsqbo
+from hsqbo import *
+from hsqbo.testing import *
 """
