@@ -13,6 +13,11 @@ from hsqbo._config import (
     ObjectSync,
     SyncConfig,
 )
+from hsqbo._custom_fields import (
+    CustomFieldDefinition,
+    check_custom_field_eligible,
+    check_custom_fields,
+)
 from hsqbo._errors import (
     ApiError,
     AuthenticationError,
@@ -36,7 +41,7 @@ from hsqbo._errors import (
     ValidationError,
 )
 from hsqbo._filters import Filter, FilterGroup, Operator
-from hsqbo._mapping import FieldMap
+from hsqbo._mapping import FieldMap, TransformError
 from hsqbo._record import Direction, Record, Side
 from hsqbo._retry import RetryPolicy
 from hsqbo._unset import UNSET
@@ -50,6 +55,7 @@ __all__ = [
     "ConfigProblem",
     "ConflictError",
     "ConflictPolicy",
+    "CustomFieldDefinition",
     "CustomFieldNotEligibleError",
     "Direction",
     "DisplayNameRule",
@@ -74,8 +80,11 @@ __all__ = [
     "StoreError",
     "StoreLockedError",
     "SyncConfig",
+    "TransformError",
     "TransportError",
     "ValidationError",
+    "check_custom_field_eligible",
+    "check_custom_fields",
 ]
 
 
