@@ -31,6 +31,7 @@ from hsqbo._errors import ConfigError, ConfigProblem
 from hsqbo._filters import Filter, FilterGroup, Operator
 from hsqbo._mapping import FieldMap
 from hsqbo._record import Direction
+from hsqbo._validation import ObjectParts, identity_problems, parts_problems
 
 
 __all__ = ["structure_config", "unstructure_config"]
@@ -258,9 +259,11 @@ def _read_filter(r: _Reader, path: str, data: object) -> Filter | None:
     )
 
 
-def _read_groups(r: _Reader, path: str, data: object) -> list[FilterGroup]:
+def _read_groups(
+    r: _Reader, path: str, data: object
+) -> list[tuple[int, FilterGroup]]:
     groups = []
-    for gpath, item in r.items(path, data):
+    for g, (gpath, item) in enumerate(r.items(path, data)):
         table = r.table(gpath, item, _GROUP_KEYS)
         if table is None:
             continue
@@ -270,7 +273,8 @@ def _read_groups(r: _Reader, path: str, data: object) -> list[FilterGroup]:
             continue
         filters = [_read_filter(r, p, f) for p, f in r.items(fpath, raw)]
         if all(f is not None for f in filters):
-            groups.append(FilterGroup([f for f in filters if f is not None]))
+            group = FilterGroup([f for f in filters if f is not None])
+            groups.append((g, group))
     return groups
 
 
@@ -360,6 +364,20 @@ def _read_object(r: _Reader, path: str, data: object) -> ObjectSync | None:
         r, _join(path, "hubspot_defaults"), table.get("hubspot_defaults", {})
     )
     if len(r.problems) > before:
+        # Still check what could be read, so every problem is reported.
+        parts = ObjectParts(
+            name=name,
+            hubspot=hubspot,
+            qbo=qbo,
+            direction=direction,
+            fields=[(i, f) for i, f in enumerate(fields) if f is not None],
+            match=[(i, f) for i, f in enumerate(match) if f is not None],
+            filters_to_qbo=to_qbo,
+            filters_to_hubspot=to_hubspot,
+            qbo_defaults=qbo_defaults,
+            hubspot_defaults=hubspot_defaults,
+        )
+        r.absorb(path, ConfigError(parts_problems(parts)))
         return None
     return r.build(
         path,
@@ -369,8 +387,8 @@ def _read_object(r: _Reader, path: str, data: object) -> ObjectSync | None:
             _got(qbo),
             _got(direction),
             [_got(f) for f in fields],
-            to_qbo,
-            to_hubspot,
+            [g for _, g in to_qbo],
+            [g for _, g in to_hubspot],
             match=[_got(f) for f in match],
             conflicts=_got(conflicts),
             display_name=_got(rule),
@@ -397,6 +415,11 @@ def _read_setup_at(r: _Reader, value: object) -> dt.datetime | None:
     return value
 
 
+def _text_or_none(table: object, key: str) -> str | None:
+    value = table.get(key) if isinstance(table, Mapping) else None
+    return value if isinstance(value, str) else None
+
+
 def structure_config(data: object) -> SyncConfig:
     """
     Build a :class:`~hsqbo.SyncConfig` from plain data.
@@ -414,6 +437,18 @@ def structure_config(data: object) -> SyncConfig:
         for p, o in r.items("objects", r.required("", table, "objects"))
     ]
     if r.problems:
+        raw = table.get("objects")
+        raw = raw if isinstance(raw, list | tuple) else []
+        entries = [
+            (
+                index,
+                _text_or_none(item, "name"),
+                _text_or_none(item, "hubspot"),
+                _text_or_none(item, "qbo"),
+            )
+            for index, item in enumerate(raw)
+        ]
+        r.absorb("", ConfigError(identity_problems(entries)))
         raise ConfigError(r.problems)
     config = r.build(
         "",
@@ -548,7 +583,7 @@ def _structure_hook(cls: type[_T], read: Callable[..., _T | None]) -> None:
 
 def _read_group(r: _Reader, path: str, data: object) -> FilterGroup | None:
     groups = _read_groups(r, path, [data])
-    return groups[0] if groups else None
+    return groups[0][1] if groups else None
 
 
 def _dump_group(group: FilterGroup) -> dict[str, Any]:

@@ -8,23 +8,28 @@ object checked, so a config with ten mistakes fails once with ten lines.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
+
+import attrs
 
 from hsqbo import _defaults
 from hsqbo._errors import ConfigProblem
 from hsqbo._filters import FilterGroup
 from hsqbo._mapping import FieldMap
-from hsqbo._record import Side
+from hsqbo._record import Direction, Side
 
 
 if TYPE_CHECKING:
     from hsqbo._config import ObjectSync, SyncConfig
 
 __all__ = [
+    "ObjectParts",
     "config_problems",
     "hubspot_name_problem",
+    "identity_problems",
     "object_problems",
+    "parts_problems",
     "qbo_path_problem",
 ]
 
@@ -82,13 +87,53 @@ def _problem(path: str, message: str | None) -> list[ConfigProblem]:
     return [] if message is None else [ConfigProblem(path, message)]
 
 
+@attrs.frozen(kw_only=True)
+class ObjectParts:
+    """
+    The readable parts of one object sync, for checks across its parts.
+
+    Loading from plain data fills in what could be read (``None`` where a
+    value was invalid, only the valid entries of each list, with their
+    original index), so the checks below still report everything else.
+    """
+
+    name: str | None
+    hubspot: str | None
+    qbo: str | None
+    direction: Direction | None
+    fields: Sequence[tuple[int, object]] = ()
+    match: Sequence[tuple[int, object]] = ()
+    filters_to_qbo: Sequence[tuple[int, FilterGroup]] = ()
+    filters_to_hubspot: Sequence[tuple[int, FilterGroup]] = ()
+    qbo_defaults: Mapping[str, object] = attrs.field(factory=dict)
+    hubspot_defaults: Mapping[str, object] = attrs.field(factory=dict)
+
+    @classmethod
+    def of(cls, obj: ObjectSync) -> ObjectParts:
+        """Take the parts of a built object sync."""
+        return cls(
+            name=obj.name,
+            hubspot=obj.hubspot,
+            qbo=obj.qbo,
+            direction=obj.direction,
+            fields=list(enumerate(obj.fields)),
+            match=list(enumerate(obj.match)),
+            filters_to_qbo=list(enumerate(obj.filters_to_qbo)),
+            filters_to_hubspot=list(enumerate(obj.filters_to_hubspot)),
+            qbo_defaults=obj.qbo_defaults,
+            hubspot_defaults=obj.hubspot_defaults,
+        )
+
+
 def _field_problems(
-    path: str, field: FieldMap, obj: ObjectSync
+    path: str, field: FieldMap, parts: ObjectParts
 ) -> list[ConfigProblem]:
     problems = _problem(f"{path}.hubspot", hubspot_name_problem(field.hubspot))
     problems += _problem(f"{path}.qbo", qbo_path_problem(field.qbo))
+    if parts.direction is None:
+        return problems
     if field.qbo.startswith("hsqbo.") and field.writes_to(
-        Side.QBO, obj.direction
+        Side.QBO, parts.direction
     ):
         problems.append(
             ConfigProblem(
@@ -98,8 +143,8 @@ def _field_problems(
             )
         )
     if (
-        obj.hubspot == "deals"
-        and field.writes_to(Side.HUBSPOT, obj.direction)
+        parts.hubspot == "deals"
+        and field.writes_to(Side.HUBSPOT, parts.direction)
         and _defaults.is_accounting_deal_property(field.hubspot)
     ):
         problems.append(
@@ -113,12 +158,14 @@ def _field_problems(
     return problems
 
 
-def _duplicate_targets(obj: ObjectSync) -> list[ConfigProblem]:
+def _duplicate_targets(
+    fields: Sequence[tuple[int, FieldMap]], direction: Direction
+) -> list[ConfigProblem]:
     problems: list[ConfigProblem] = []
     for side in Side:
         seen: dict[str, int] = {}
-        for index, field in enumerate(obj.fields):
-            if not field.writes_to(side, obj.direction):
+        for index, field in fields:
+            if not field.writes_to(side, direction):
                 continue
             target = field.qbo if side is Side.QBO else field.hubspot
             if target in seen:
@@ -132,7 +179,7 @@ def _duplicate_targets(obj: ObjectSync) -> list[ConfigProblem]:
             else:
                 seen[target] = index
     keys: dict[str, int] = {}
-    for index, field in enumerate(obj.fields):
+    for index, field in fields:
         if field.key in keys and not any(
             p.path.startswith(f"fields[{index}].") for p in problems
         ):
@@ -148,11 +195,11 @@ def _duplicate_targets(obj: ObjectSync) -> list[ConfigProblem]:
 
 
 def _filter_problems(
-    path: str, groups: Iterable[FilterGroup], side: Side
+    path: str, groups: Sequence[tuple[int, FilterGroup]], side: Side
 ) -> list[ConfigProblem]:
     check = hubspot_name_problem if side is Side.HUBSPOT else qbo_path_problem
     problems: list[ConfigProblem] = []
-    for g, group in enumerate(groups):
+    for g, group in groups:
         if not group.filters:
             problems.append(
                 ConfigProblem(
@@ -168,7 +215,7 @@ def _filter_problems(
 
 
 def _defaults_problems(
-    path: str, values: Mapping[str, object], side: Side, obj: ObjectSync
+    path: str, values: Mapping[str, object], side: Side, parts: ObjectParts
 ) -> list[ConfigProblem]:
     check = hubspot_name_problem if side is Side.HUBSPOT else qbo_path_problem
     problems: list[ConfigProblem] = []
@@ -183,7 +230,7 @@ def _defaults_problems(
             )
         if (
             side is Side.HUBSPOT
-            and obj.hubspot == "deals"
+            and parts.hubspot == "deals"
             and _defaults.is_accounting_deal_property(key)
         ):
             problems.append(
@@ -196,70 +243,120 @@ def _defaults_problems(
     return problems
 
 
-def object_problems(obj: ObjectSync) -> list[ConfigProblem]:
-    """List every problem of one object sync, with relative paths."""
+def _identity_problems(parts: ObjectParts) -> list[ConfigProblem]:
     problems: list[ConfigProblem] = []
-    if not _OBJECT_NAME.match(obj.name):
+    if parts.name is not None and not _OBJECT_NAME.match(parts.name):
         problems.append(
             ConfigProblem(
                 "name",
-                f"invalid name {obj.name!r}: use letters, digits, '_', '-'",
+                f"invalid name {parts.name!r}: use letters, digits, '_', '-'",
             )
         )
-    if not _HUBSPOT_TYPE.match(obj.hubspot):
+    if parts.hubspot is not None and not _HUBSPOT_TYPE.match(parts.hubspot):
         problems.append(
             ConfigProblem(
-                "hubspot", f"invalid HubSpot object type {obj.hubspot!r}"
+                "hubspot", f"invalid HubSpot object type {parts.hubspot!r}"
             )
         )
-    if not _QBO_TYPE.match(obj.qbo):
+    if parts.qbo is not None and not _QBO_TYPE.match(parts.qbo):
         problems.append(
             ConfigProblem(
                 "qbo",
-                f"invalid QBO entity {obj.qbo!r} (e.g. 'Customer', 'Item')",
+                f"invalid QBO entity {parts.qbo!r} (e.g. 'Customer', 'Item')",
             )
         )
-    fields: tuple[object, ...] = obj.fields
-    for index, field in enumerate(fields):
+    return problems
+
+
+def _field_list_problems(
+    kind: str, entries: Sequence[tuple[int, object]], parts: ObjectParts
+) -> tuple[list[ConfigProblem], list[tuple[int, FieldMap]]]:
+    problems: list[ConfigProblem] = []
+    valid: list[tuple[int, FieldMap]] = []
+    for index, field in entries:
         if not isinstance(field, FieldMap):
             problems.append(
                 ConfigProblem(
-                    f"fields[{index}]",
+                    f"{kind}[{index}]",
                     f"expected a FieldMap, got {type(field).__name__}",
                 )
             )
             continue
-        problems += _field_problems(f"fields[{index}]", field, obj)
-    match: tuple[object, ...] = obj.match
-    for index, field in enumerate(match):
-        if not isinstance(field, FieldMap):
+        valid.append((index, field))
+        if kind == "fields":
+            problems += _field_problems(f"{kind}[{index}]", field, parts)
+        else:
+            problems += _problem(
+                f"{kind}[{index}].hubspot", hubspot_name_problem(field.hubspot)
+            )
+            problems += _problem(
+                f"{kind}[{index}].qbo", qbo_path_problem(field.qbo)
+            )
+    return problems, valid
+
+
+def parts_problems(parts: ObjectParts) -> list[ConfigProblem]:
+    """List every problem across the parts of one object sync."""
+    problems = _identity_problems(parts)
+    found, fields = _field_list_problems("fields", parts.fields, parts)
+    problems += found
+    problems += _field_list_problems("match", parts.match, parts)[0]
+    if parts.direction is not None:
+        problems += _duplicate_targets(fields, parts.direction)
+    problems += _filter_problems(
+        "filters_to_qbo", parts.filters_to_qbo, Side.HUBSPOT
+    )
+    problems += _filter_problems(
+        "filters_to_hubspot", parts.filters_to_hubspot, Side.QBO
+    )
+    problems += _defaults_problems(
+        "qbo_defaults", parts.qbo_defaults, Side.QBO, parts
+    )
+    problems += _defaults_problems(
+        "hubspot_defaults", parts.hubspot_defaults, Side.HUBSPOT, parts
+    )
+    return problems
+
+
+def object_problems(obj: ObjectSync) -> list[ConfigProblem]:
+    """List every problem of one object sync, with relative paths."""
+    return parts_problems(ObjectParts.of(obj))
+
+
+def identity_problems(
+    objects: Sequence[tuple[int, str | None, str | None, str | None]],
+) -> list[ConfigProblem]:
+    """
+    List duplicate names and object pairs across a config's objects.
+
+    Each entry is ``(index, name, hubspot type, qbo entity)``; ``None`` where
+    the value could not be read.
+    """
+    problems: list[ConfigProblem] = []
+    names: dict[str, int] = {}
+    pairs: dict[tuple[str, str], int] = {}
+    for index, name, hubspot, qbo in objects:
+        if name is not None and name in names:
             problems.append(
                 ConfigProblem(
-                    f"match[{index}]",
-                    f"expected a FieldMap, got {type(field).__name__}",
+                    f"objects[{index}].name",
+                    f"duplicate object name {name!r} (also "
+                    f"objects[{names[name]}])",
                 )
             )
+        if name is not None:
+            names.setdefault(name, index)
+        if hubspot is None or qbo is None:
             continue
-        problems += _problem(
-            f"match[{index}].hubspot", hubspot_name_problem(field.hubspot)
-        )
-        problems += _problem(
-            f"match[{index}].qbo", qbo_path_problem(field.qbo)
-        )
-    if all(isinstance(f, FieldMap) for f in obj.fields):
-        problems += _duplicate_targets(obj)
-    problems += _filter_problems(
-        "filters_to_qbo", obj.filters_to_qbo, Side.HUBSPOT
-    )
-    problems += _filter_problems(
-        "filters_to_hubspot", obj.filters_to_hubspot, Side.QBO
-    )
-    problems += _defaults_problems(
-        "qbo_defaults", obj.qbo_defaults, Side.QBO, obj
-    )
-    problems += _defaults_problems(
-        "hubspot_defaults", obj.hubspot_defaults, Side.HUBSPOT, obj
-    )
+        if (hubspot, qbo) in pairs:
+            problems.append(
+                ConfigProblem(
+                    f"objects[{index}]",
+                    f"{hubspot} ⇄ {qbo} is already synced by "
+                    f"objects[{pairs[hubspot, qbo]}]",
+                )
+            )
+        pairs.setdefault((hubspot, qbo), index)
     return problems
 
 
@@ -268,8 +365,7 @@ def config_problems(config: SyncConfig) -> list[ConfigProblem]:
     from hsqbo._config import ObjectSync  # noqa: PLC0415 - cycle
 
     problems: list[ConfigProblem] = []
-    names: dict[str, int] = {}
-    pairs: dict[tuple[str, str], int] = {}
+    entries: list[tuple[int, str | None, str | None, str | None]] = []
     objects: tuple[object, ...] = config.objects
     for index, obj in enumerate(objects):
         if not isinstance(obj, ObjectSync):
@@ -280,23 +376,5 @@ def config_problems(config: SyncConfig) -> list[ConfigProblem]:
                 )
             )
             continue
-        if obj.name in names:
-            problems.append(
-                ConfigProblem(
-                    f"objects[{index}].name",
-                    f"duplicate object name {obj.name!r} (also "
-                    f"objects[{names[obj.name]}])",
-                )
-            )
-        names.setdefault(obj.name, index)
-        pair = (obj.hubspot, obj.qbo)
-        if pair in pairs:
-            problems.append(
-                ConfigProblem(
-                    f"objects[{index}]",
-                    f"{obj.hubspot} ⇄ {obj.qbo} is already synced by "
-                    f"objects[{pairs[pair]}]",
-                )
-            )
-        pairs.setdefault(pair, index)
-    return problems
+        entries.append((index, obj.name, obj.hubspot, obj.qbo))
+    return problems + identity_problems(entries)
