@@ -46,7 +46,12 @@ def is_empty(value: FieldValue) -> bool:
 
 def callable_name(fn: Callable[..., object]) -> str:
     """Name a callable as ``module.qualname`` (stable across runs)."""
-    module = getattr(fn, "__module__", None) or "?"
+    owner = getattr(fn, "__objclass__", None)  # methods of builtin types
+    module = (
+        getattr(fn, "__module__", None)
+        or getattr(owner, "__module__", None)
+        or "?"
+    )
     qualname = getattr(fn, "__qualname__", None) or type(fn).__qualname__
     return f"{module}.{qualname}"
 
