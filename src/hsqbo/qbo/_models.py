@@ -1,0 +1,744 @@
+"""
+Typed QBO entities and their wire shape.
+
+Models are frozen attrs classes with snake_case attributes; one private
+cattrs :class:`~cattrs.Converter` maps them to and from QBO's PascalCase
+JSON. A field QBO did not send is :data:`~hsqbo.UNSET` (not ``None``, not
+``""``), so a model holds exactly what was read or what the caller set, and
+writes send only that. Keys hsqbo does not model are kept in ``extra`` and
+written back unchanged, so a read-modify-write round trip loses nothing.
+
+Money and quantities are :class:`~decimal.Decimal`, ``TxnDate``/``DueDate``
+are :class:`datetime.date`, ``MetaData`` times are aware UTC datetimes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any, ClassVar, TypeVar, get_args
+
+import attrs
+import cattrs
+from dateutil import parser as dateparser
+
+from hsqbo._unset import UNSET, Unset
+
+
+__all__ = [
+    "CONVERTER",
+    "ENTITY_TYPES",
+    "CustomField",
+    "Customer",
+    "DescriptionLineDetail",
+    "DiscountLineDetail",
+    "EmailAddress",
+    "Entity",
+    "GroupLineDetail",
+    "Invoice",
+    "Item",
+    "Line",
+    "LinkedTxn",
+    "MemoRef",
+    "MetaData",
+    "Payment",
+    "PaymentLine",
+    "PhoneNumber",
+    "PhysicalAddress",
+    "Ref",
+    "SalesItemLineDetail",
+    "SubTotalLineDetail",
+    "WebAddress",
+    "structure",
+    "unstructure",
+]
+
+T = TypeVar("T")
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class _Wire:
+    """Base of every model: keeps the keys hsqbo does not model."""
+
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
+    """Keys QBO sent that this model has no attribute for; written back."""
+
+    def __repr__(self) -> str:
+        # Only what is set: a QBO object has dozens of absent fields.
+        shown = ", ".join(
+            f"{a.name}={getattr(self, a.name)!r}"
+            for a in attrs.fields(type(self))
+            if a.name != "extra" and getattr(self, a.name) is not UNSET
+        )
+        return f"{type(self).__name__}({shown})"
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class Ref(_Wire):
+    """
+    A reference to another object: ``{"value": "412", "name": "..."}``.
+
+    >>> Ref(value="412")
+    Ref(value='412')
+
+    .. versionadded:: 0.1.0
+    """
+
+    value: str = attrs.field(metadata={"wire": "value"})
+    """The referenced object's id (or a code such as ``"NON"``)."""
+    name: str | Unset = attrs.field(default=UNSET, metadata={"wire": "name"})
+    """Its display name; ignored on input."""
+    type: str | Unset = attrs.field(default=UNSET, metadata={"wire": "type"})
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class MemoRef(_Wire):
+    """
+    A memo shown to the customer: ``{"value": "Thank you!"}``.
+
+    .. versionadded:: 0.1.0
+    """
+
+    value: str = attrs.field(metadata={"wire": "value"})
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class EmailAddress(_Wire):
+    """
+    An e-mail address: ``{"Address": "a@b.example"}``.
+
+    .. versionadded:: 0.1.0
+    """
+
+    address: str | Unset = UNSET
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class PhoneNumber(_Wire):
+    """
+    A phone number: ``{"FreeFormNumber": "(503) 555-0142"}``.
+
+    .. versionadded:: 0.1.0
+    """
+
+    free_form_number: str | Unset = UNSET
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class WebAddress(_Wire):
+    """
+    A web address: ``{"URI": "https://..."}``.
+
+    .. versionadded:: 0.1.0
+    """
+
+    uri: str | Unset = attrs.field(default=UNSET, metadata={"wire": "URI"})
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class PhysicalAddress(_Wire):
+    """
+    A postal address (``BillAddr``, ``ShipAddr``).
+
+    .. versionadded:: 0.1.0
+    """
+
+    id: str | Unset = UNSET
+    line1: str | Unset = UNSET
+    line2: str | Unset = UNSET
+    line3: str | Unset = UNSET
+    line4: str | Unset = UNSET
+    line5: str | Unset = UNSET
+    city: str | Unset = UNSET
+    country: str | Unset = UNSET
+    country_sub_division_code: str | Unset = UNSET
+    postal_code: str | Unset = UNSET
+    lat: str | Unset = UNSET
+    long: str | Unset = UNSET
+    note: str | Unset = UNSET
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class MetaData(_Wire):
+    """
+    When QBO created and last changed an object (read-only), aware UTC.
+
+    .. versionadded:: 0.1.0
+    """
+
+    create_time: dt.datetime | Unset = UNSET
+    last_updated_time: dt.datetime | Unset = UNSET
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class CustomField(_Wire):
+    """
+    A custom field value on a transaction.
+
+    Legacy fields are ``StringType`` with ``definition_id`` "1".."3";
+    enhanced ones may be ``NumberType`` with :attr:`number_value`.
+
+    .. versionadded:: 0.1.0
+    """
+
+    definition_id: str
+    name: str | Unset = UNSET
+    type: str | Unset = UNSET
+    string_value: str | Unset = UNSET
+    number_value: Decimal | Unset = UNSET
+    boolean_value: bool | Unset = UNSET
+    date_value: dt.date | Unset = UNSET
+
+    @property
+    def value(self) -> str | Decimal | bool | dt.date | None:
+        """The value, whichever type it has; ``None`` when unset."""
+        for candidate in (
+            self.string_value,
+            self.number_value,
+            self.boolean_value,
+            self.date_value,
+        ):
+            if candidate is not UNSET:
+                return candidate
+        return None
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class LinkedTxn(_Wire):
+    """
+    A link to another transaction (a payment on an invoice, and back).
+
+    .. versionadded:: 0.1.0
+    """
+
+    txn_id: str
+    txn_type: str | Unset = UNSET
+    txn_line_id: str | Unset = UNSET
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class SalesItemLineDetail(_Wire):
+    """
+    The detail of a line that sells an item.
+
+    .. versionadded:: 0.1.0
+    """
+
+    item_ref: Ref | Unset = UNSET
+    qty: Decimal | Unset = UNSET
+    unit_price: Decimal | Unset = UNSET
+    tax_code_ref: Ref | Unset = UNSET
+    service_date: dt.date | Unset = UNSET
+    class_ref: Ref | Unset = UNSET
+    item_account_ref: Ref | Unset = UNSET
+    discount_rate: Decimal | Unset = UNSET
+    discount_amt: Decimal | Unset = UNSET
+    tax_inclusive_amt: Decimal | Unset = UNSET
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class DiscountLineDetail(_Wire):
+    """
+    The detail of a discount line.
+
+    .. versionadded:: 0.1.0
+    """
+
+    percent_based: bool | Unset = UNSET
+    discount_percent: Decimal | Unset = UNSET
+    discount_account_ref: Ref | Unset = UNSET
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class SubTotalLineDetail(_Wire):
+    """
+    The detail of a subtotal line (QBO adds one to every invoice).
+
+    .. versionadded:: 0.1.0
+    """
+
+    item_ref: Ref | Unset = UNSET
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class DescriptionLineDetail(_Wire):
+    """
+    The detail of a description-only line.
+
+    .. versionadded:: 0.1.0
+    """
+
+    service_date: dt.date | Unset = UNSET
+    tax_code_ref: Ref | Unset = UNSET
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class GroupLineDetail(_Wire):
+    """
+    The detail of a group (bundle) line, with its own lines.
+
+    .. versionadded:: 0.1.0
+    """
+
+    group_item_ref: Ref | Unset = UNSET
+    quantity: Decimal | Unset = UNSET
+    line: tuple[Line, ...] | Unset = UNSET
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class Line(_Wire):
+    """
+    One invoice line; :attr:`detail_type` says which detail is set.
+
+    Detail types: ``SalesItemLineDetail``, ``GroupLineDetail``,
+    ``DescriptionOnly``, ``DiscountLineDetail``, ``SubTotalLineDetail``.
+    Others are kept in ``extra``.
+
+    >>> from decimal import Decimal
+    >>> line = Line(amount=Decimal("900"), detail_type="SalesItemLineDetail",
+    ...             sales_item_line_detail=SalesItemLineDetail(
+    ...                 item_ref=Ref(value="37"), qty=Decimal(2)))
+    >>> line.sales_item_line_detail.item_ref.value
+    '37'
+
+    .. versionadded:: 0.1.0
+    """
+
+    id: str | Unset = UNSET
+    line_num: int | Unset = UNSET
+    description: str | Unset = UNSET
+    amount: Decimal | Unset = UNSET
+    detail_type: str | Unset = UNSET
+    sales_item_line_detail: SalesItemLineDetail | Unset = UNSET
+    group_line_detail: GroupLineDetail | Unset = UNSET
+    description_line_detail: DescriptionLineDetail | Unset = UNSET
+    discount_line_detail: DiscountLineDetail | Unset = UNSET
+    sub_total_line_detail: SubTotalLineDetail | Unset = UNSET
+    linked_txn: tuple[LinkedTxn, ...] | Unset = UNSET
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class PaymentLine(_Wire):
+    """
+    One line of a payment: an amount applied to linked transactions.
+
+    .. versionadded:: 0.1.0
+    """
+
+    amount: Decimal | Unset = UNSET
+    linked_txn: tuple[LinkedTxn, ...] | Unset = UNSET
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class Entity(_Wire):
+    """
+    Base of the QBO entities: an id, a ``SyncToken`` and ``MetaData``.
+
+    .. versionadded:: 0.1.0
+    """
+
+    ENTITY: ClassVar[str] = ""
+    """QBO's name of the entity, as in queries (``Customer``)."""
+    NAME_LIST: ClassVar[bool] = False
+    """Name-list entities are deactivated, not deleted, and hidden from
+    queries while inactive."""
+
+    id: str | Unset = UNSET
+    """The id QBO gave it; unset before creation."""
+    sync_token: str | Unset = UNSET
+    """The version QBO checks on every update (a string, ``"0"`` first)."""
+    meta_data: MetaData | Unset = UNSET
+    """Creation and last-update times (read-only)."""
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class Customer(Entity):
+    """
+    A QBO customer.
+
+    ``display_name`` is unique across customers, vendors and employees.
+
+    >>> Customer(display_name="Harbor Lane Bakery").display_name
+    'Harbor Lane Bakery'
+
+    .. versionadded:: 0.1.0
+    """
+
+    ENTITY: ClassVar[str] = "Customer"
+    NAME_LIST: ClassVar[bool] = True
+
+    display_name: str | Unset = UNSET
+    title: str | Unset = UNSET
+    given_name: str | Unset = UNSET
+    middle_name: str | Unset = UNSET
+    family_name: str | Unset = UNSET
+    suffix: str | Unset = UNSET
+    company_name: str | Unset = UNSET
+    fully_qualified_name: str | Unset = UNSET
+    print_on_check_name: str | Unset = UNSET
+    primary_email_addr: EmailAddress | Unset = UNSET
+    primary_phone: PhoneNumber | Unset = UNSET
+    alternate_phone: PhoneNumber | Unset = UNSET
+    mobile: PhoneNumber | Unset = UNSET
+    fax: PhoneNumber | Unset = UNSET
+    web_addr: WebAddress | Unset = UNSET
+    bill_addr: PhysicalAddress | Unset = UNSET
+    ship_addr: PhysicalAddress | Unset = UNSET
+    notes: str | Unset = UNSET
+    active: bool | Unset = UNSET
+    job: bool | Unset = UNSET
+    bill_with_parent: bool | Unset = UNSET
+    parent_ref: Ref | Unset = UNSET
+    level: int | Unset = UNSET
+    taxable: bool | Unset = UNSET
+    balance: Decimal | Unset = UNSET
+    balance_with_jobs: Decimal | Unset = UNSET
+    currency_ref: Ref | Unset = UNSET
+    preferred_delivery_method: str | Unset = UNSET
+    sales_term_ref: Ref | Unset = UNSET
+    payment_method_ref: Ref | Unset = UNSET
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class Item(Entity):
+    """
+    A QBO product or service.
+
+    ``name`` is unique among items. ``type`` is ``Service``,
+    ``NonInventory``, ``Inventory``, ``Category`` or ``Group``.
+
+    .. versionadded:: 0.1.0
+    """
+
+    ENTITY: ClassVar[str] = "Item"
+    NAME_LIST: ClassVar[bool] = True
+
+    name: str | Unset = UNSET
+    fully_qualified_name: str | Unset = UNSET
+    type: str | Unset = UNSET
+    active: bool | Unset = UNSET
+    taxable: bool | Unset = UNSET
+    sales_tax_included: bool | Unset = UNSET
+    description: str | Unset = UNSET
+    purchase_desc: str | Unset = UNSET
+    sku: str | Unset = UNSET
+    unit_price: Decimal | Unset = UNSET
+    purchase_cost: Decimal | Unset = UNSET
+    track_qty_on_hand: bool | Unset = UNSET
+    qty_on_hand: Decimal | Unset = UNSET
+    reorder_point: Decimal | Unset = UNSET
+    inv_start_date: dt.date | Unset = UNSET
+    income_account_ref: Ref | Unset = UNSET
+    expense_account_ref: Ref | Unset = UNSET
+    asset_account_ref: Ref | Unset = UNSET
+    sub_item: bool | Unset = UNSET
+    parent_ref: Ref | Unset = UNSET
+    level: int | Unset = UNSET
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class Invoice(Entity):
+    """
+    A QBO invoice: lines of every detail type, custom fields, links.
+
+    ``total_amt`` and ``balance`` are computed by QBO; ``linked_txn`` lists
+    the payments applied to it.
+
+    .. versionadded:: 0.1.0
+    """
+
+    ENTITY: ClassVar[str] = "Invoice"
+
+    doc_number: str | Unset = UNSET
+    txn_date: dt.date | Unset = UNSET
+    due_date: dt.date | Unset = UNSET
+    customer_ref: Ref | Unset = UNSET
+    currency_ref: Ref | Unset = UNSET
+    exchange_rate: Decimal | Unset = UNSET
+    custom_field: tuple[CustomField, ...] | Unset = UNSET
+    line: tuple[Line, ...] | Unset = UNSET
+    txn_tax_detail: Mapping[str, Any] | Unset = UNSET
+    total_amt: Decimal | Unset = UNSET
+    balance: Decimal | Unset = UNSET
+    home_total_amt: Decimal | Unset = UNSET
+    home_balance: Decimal | Unset = UNSET
+    linked_txn: tuple[LinkedTxn, ...] | Unset = UNSET
+    email_status: str | Unset = UNSET
+    print_status: str | Unset = UNSET
+    bill_email: EmailAddress | Unset = UNSET
+    bill_addr: PhysicalAddress | Unset = UNSET
+    ship_addr: PhysicalAddress | Unset = UNSET
+    private_note: str | Unset = UNSET
+    customer_memo: MemoRef | Unset = UNSET
+    sales_term_ref: Ref | Unset = UNSET
+    apply_tax_after_discount: bool | Unset = UNSET
+    deposit: Decimal | Unset = UNSET
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class Payment(Entity):
+    """
+    A QBO payment; each line applies an amount to linked invoices.
+
+    .. versionadded:: 0.1.0
+    """
+
+    ENTITY: ClassVar[str] = "Payment"
+
+    txn_date: dt.date | Unset = UNSET
+    total_amt: Decimal | Unset = UNSET
+    unapplied_amt: Decimal | Unset = UNSET
+    process_payment: bool | Unset = UNSET
+    customer_ref: Ref | Unset = UNSET
+    currency_ref: Ref | Unset = UNSET
+    exchange_rate: Decimal | Unset = UNSET
+    payment_method_ref: Ref | Unset = UNSET
+    payment_ref_num: str | Unset = UNSET
+    deposit_to_account_ref: Ref | Unset = UNSET
+    private_note: str | Unset = UNSET
+    line: tuple[PaymentLine, ...] | Unset = UNSET
+    custom_field: tuple[CustomField, ...] | Unset = UNSET
+
+
+ENTITY_TYPES: Mapping[str, type[Entity]] = {
+    cls.ENTITY: cls for cls in (Customer, Item, Invoice, Payment)
+}
+"""The modelled entities by QBO name."""
+
+_ACRONYMS = {"uri": "URI"}
+_WORD = re.compile(r"_([a-z0-9])")
+
+
+def wire_name(attribute: attrs.Attribute[Any]) -> str:
+    """Return the JSON key QBO uses for *attribute*."""
+    named = attribute.metadata.get("wire")
+    if named is not None:
+        return str(named)
+    name = attribute.name
+    if name in _ACRONYMS:
+        return _ACRONYMS[name]
+    return _WORD.sub(lambda m: m.group(1).upper(), name[:1].upper() + name[1:])
+
+
+def _without_unset(annotation: Any) -> Any:  # noqa: ANN401 - type forms
+    args = [a for a in get_args(annotation) if a is not Unset]
+    if not get_args(annotation) or len(args) == len(get_args(annotation)):
+        return annotation
+    if len(args) == 1:
+        return args[0]
+    msg = f"model fields hold one type besides Unset, not {annotation!r}"
+    raise TypeError(msg)
+
+
+def _structure_decimal(value: object, _: type) -> Decimal:
+    if isinstance(value, bool):
+        msg = "a boolean is not an amount"
+        raise TypeError(msg)
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, int | float | str):
+        try:
+            result = Decimal(str(value))
+        except InvalidOperation:
+            msg = f"not a number: {value!r}"
+            raise ValueError(msg) from None
+        if not result.is_finite():
+            msg = f"not a finite number: {value!r}"
+            raise ValueError(msg)
+        return result
+    msg = f"not a number: {type(value).__name__}"
+    raise TypeError(msg)
+
+
+def _structure_bool(value: object, _: type) -> bool:
+    if isinstance(value, bool):
+        return value
+    if value in ("true", "false"):
+        return value == "true"
+    msg = f"not a boolean: {value!r}"
+    raise TypeError(msg)
+
+
+def _structure_int(value: object, _: type) -> int:
+    if isinstance(value, bool):
+        msg = "a boolean is not an integer"
+        raise TypeError(msg)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str | Decimal | float) and Decimal(str(value)) == int(
+        Decimal(str(value))
+    ):
+        return int(Decimal(str(value)))
+    msg = f"not an integer: {value!r}"
+    raise TypeError(msg)
+
+
+def _structure_str(value: object, _: type) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | Decimal) and not isinstance(value, bool):
+        # SyncToken and ids are strings on the wire; some tools send numbers.
+        return str(value)
+    msg = f"not a string: {value!r}"
+    raise TypeError(msg)
+
+
+def _structure_date(value: object, _: type) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        return dt.date.fromisoformat(value[:10])
+    msg = f"not a date: {value!r}"
+    raise TypeError(msg)
+
+
+def _structure_datetime(value: object, _: type) -> dt.datetime:
+    if isinstance(value, str):
+        value = dateparser.isoparse(value)
+    if not isinstance(value, dt.datetime):
+        msg = f"not a datetime: {value!r}"
+        raise TypeError(msg)
+    if value.tzinfo is None or value.utcoffset() is None:
+        msg = f"QBO times carry an offset; got a naive one: {value!r}"
+        raise ValueError(msg)
+    return value.astimezone(dt.UTC)
+
+
+def _is_model(cls: object) -> bool:
+    return isinstance(cls, type) and issubclass(cls, _Wire)
+
+
+def _model_structure(
+    converter: cattrs.Converter, cls: type[_Wire]
+) -> Callable[[Any, type], _Wire]:
+    attrs.resolve_types(cls)
+    fields = [
+        (a.name, wire_name(a), _without_unset(a.type))
+        for a in attrs.fields(cls)
+        if a.name != "extra"
+    ]
+    known = {wire for _, wire, _ in fields}
+
+    def structure(data: object, _: type) -> _Wire:
+        if not isinstance(data, Mapping):
+            msg = f"{cls.__name__} needs a JSON object, got {data!r}"
+            raise TypeError(msg)
+        kwargs: dict[str, Any] = {}
+        for name, wire, annotation in fields:
+            value = data.get(wire)
+            if value is not None:
+                kwargs[name] = converter.structure(value, annotation)
+        extra = {
+            key: value
+            for key, value in data.items()
+            if key not in known or value is None
+        }
+        return cls(**kwargs, extra=extra)
+
+    return structure
+
+
+def _model_unstructure(
+    converter: cattrs.Converter, cls: type[_Wire]
+) -> Callable[[_Wire], dict[str, Any]]:
+    attrs.resolve_types(cls)
+    fields = [
+        (a.name, wire_name(a)) for a in attrs.fields(cls) if a.name != "extra"
+    ]
+
+    def unstructure(obj: _Wire) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name, wire in fields:
+            value = getattr(obj, name)
+            if value is not UNSET:
+                out[wire] = converter.unstructure(value)
+        for key, value in obj.extra.items():
+            out.setdefault(key, value)
+        return out
+
+    return unstructure
+
+
+def _make_converter() -> cattrs.Converter:
+    converter = cattrs.Converter()
+    converter.register_structure_hook(Decimal, _structure_decimal)
+    converter.register_structure_hook(bool, _structure_bool)
+    converter.register_structure_hook(int, _structure_int)
+    converter.register_structure_hook(str, _structure_str)
+    converter.register_structure_hook(dt.datetime, _structure_datetime)
+    converter.register_structure_hook(dt.date, _structure_date)
+    converter.register_structure_hook_factory(
+        _is_model, lambda cls: _model_structure(converter, cls)
+    )
+    converter.register_unstructure_hook_factory(
+        _is_model, lambda cls: _model_unstructure(converter, cls)
+    )
+    # Tuples stay tuples: Record fields are immutable; JSON encodes both.
+    converter.register_unstructure_hook(
+        tuple, lambda value: tuple(converter.unstructure(v) for v in value)
+    )
+    for scalar in (Decimal, dt.date, dt.datetime):
+        converter.register_unstructure_hook(scalar, lambda value: value)
+    return converter
+
+
+CONVERTER = _make_converter()
+"""The converter between models and QBO's JSON shapes (Decimals, dates and
+datetimes stay Python objects; the JSON encoder writes them)."""
+
+
+def structure(data: Mapping[str, Any], cls: type[T]) -> T:
+    """
+    Build a model from QBO's JSON shape.
+
+    >>> customer = structure({"Id": "1", "DisplayName": "Ada", "Foo": 1},
+    ...                      Customer)
+    >>> customer.display_name, customer.extra
+    ('Ada', {'Foo': 1})
+
+    .. versionadded:: 0.1.0
+    """
+    return CONVERTER.structure(data, cls)
+
+
+def unstructure(model: _Wire) -> dict[str, Any]:
+    """
+    Return *model* in QBO's JSON shape, unknown keys included.
+
+    >>> unstructure(Customer(display_name="Ada", extra={"Foo": 1}))
+    {'DisplayName': 'Ada', 'Foo': 1}
+
+    .. versionadded:: 0.1.0
+    """
+    result: dict[str, Any] = CONVERTER.unstructure(model)
+    return result
+
+
+for _cls in (
+    Ref,
+    MemoRef,
+    EmailAddress,
+    PhoneNumber,
+    WebAddress,
+    PhysicalAddress,
+    MetaData,
+    CustomField,
+    LinkedTxn,
+    SalesItemLineDetail,
+    DiscountLineDetail,
+    SubTotalLineDetail,
+    DescriptionLineDetail,
+    GroupLineDetail,
+    Line,
+    PaymentLine,
+    Entity,
+    Customer,
+    Item,
+    Invoice,
+    Payment,
+):
+    attrs.resolve_types(_cls, globals(), locals())
