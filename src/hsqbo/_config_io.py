@@ -31,6 +31,7 @@ from hsqbo._errors import ConfigError, ConfigProblem
 from hsqbo._filters import Filter, FilterGroup, Operator
 from hsqbo._mapping import FieldMap
 from hsqbo._record import Direction
+from hsqbo._unset import UNSET
 from hsqbo._validation import ObjectParts, identity_problems, parts_problems
 
 
@@ -103,9 +104,12 @@ class _Reader:
     ) -> object:
         if key not in data:
             self.add(_join(path, key), "missing required key")
+            return UNSET
         return data.get(key)
 
     def text(self, path: str, value: object) -> str | None:
+        if value is UNSET:
+            return None
         if not isinstance(value, str):
             self.add(path, f"expected text, got {_kind(value)}")
             return None
@@ -118,6 +122,8 @@ class _Reader:
         return value
 
     def choice(self, path: str, value: object, kind: type[_E]) -> _E | None:
+        if value is UNSET:
+            return None
         if isinstance(value, kind):
             return value
         valid = [m.value for m in kind]
@@ -135,6 +141,8 @@ class _Reader:
         return None
 
     def items(self, path: str, value: object) -> list[tuple[str, Any]]:
+        if value is UNSET:
+            return []
         if isinstance(value, str | bytes) or not isinstance(value, Sequence):
             self.add(path, f"expected a list, got {_kind(value)}")
             return []
@@ -269,8 +277,6 @@ def _read_groups(
             continue
         fpath = _join(gpath, "filters")
         raw = r.required(gpath, table, "filters")
-        if raw is None:
-            continue
         filters = [_read_filter(r, p, f) for p, f in r.items(fpath, raw)]
         if all(f is not None for f in filters):
             group = FilterGroup([f for f in filters if f is not None])
@@ -400,6 +406,8 @@ def _read_object(r: _Reader, path: str, data: object) -> ObjectSync | None:
 
 
 def _read_setup_at(r: _Reader, value: object) -> dt.datetime | None:
+    if value is UNSET:
+        return None
     if isinstance(value, str):
         try:
             value = date_parser.isoparse(value)
