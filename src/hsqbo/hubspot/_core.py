@@ -143,18 +143,22 @@ def _chunks(count: int, size: int) -> Iterable[range]:
         yield range(start, min(count, start + size))
 
 
-def _context_keys(item: Mapping[str, Any]) -> list[str]:
-    """Return the input keys an error item of a batch names."""
+def _context_keys(item: Mapping[str, Any]) -> tuple[list[str], list[str]]:
+    """Return the trace ids and the ids an error item of a batch names."""
     context = item.get("context")
-    keys: list[str] = []
+    found: tuple[list[str], list[str]] = ([], [])
     if isinstance(context, Mapping):
-        for name in ("objectWriteTraceId", "ids", "id"):
+        for name, target in (
+            ("objectWriteTraceId", found[0]),
+            ("ids", found[1]),
+            ("id", found[1]),
+        ):
             value = context.get(name)
             if isinstance(value, list):
-                keys.extend(str(v) for v in value)
+                target.extend(str(v) for v in value)
             elif value is not None:
-                keys.append(str(value))
-    return keys
+                target.append(str(value))
+    return found
 
 
 @attrs.frozen
@@ -162,8 +166,36 @@ class _Chunk:
     """One batch request: which inputs it carries and how to match them."""
 
     indices: range
-    keys: tuple[str, ...]
-    """The key of each input: its trace id, id or unique value."""
+    traces: Mapping[str, int]
+    """Trace id → input index."""
+    keys: Mapping[str, int]
+    """Id or unique value → input index."""
+
+    @classmethod
+    def of(
+        cls,
+        indices: range,
+        traces: Sequence[str | None],
+        keys: Sequence[str | None],
+    ) -> _Chunk:
+        return cls(
+            indices,
+            {t: i for i in indices if (t := traces[i]) is not None},
+            {k: i for i in indices if (k := keys[i]) is not None},
+        )
+
+    def index_of(
+        self, outcome: BatchOutcome, *, key_of: str | None
+    ) -> int | None:
+        """Return the input a result answers, if it says."""
+        obj = outcome.object
+        if obj is None:  # pragma: no cover - results always carry an object
+            return None
+        trace = obj.write_trace_id
+        if trace is not None and trace in self.traces:
+            return self.traces[trace]
+        key = obj.id if key_of == "id" else obj.properties.get(key_of or "")
+        return self.keys.get(key) if key is not None else None
 
 
 def _result_outcome(raw: Mapping[str, Any]) -> BatchOutcome:
@@ -175,27 +207,12 @@ def _result_outcome(raw: Mapping[str, Any]) -> BatchOutcome:
     )
 
 
-def _result_keys(
-    outcome: BatchOutcome, *, key_of: str | None, id_property: str | None
-) -> list[str | None]:
-    obj = outcome.object
-    if obj is None:  # pragma: no cover - results always carry an object
-        return []
-    keys = [obj.write_trace_id]
-    if key_of == "id":
-        keys.append(obj.id)
-    if id_property is not None:
-        keys.append(obj.properties.get(id_property))
-    return keys
-
-
 def _match_outcomes(
     chunk: _Chunk,
     status: int,
     body: Mapping[str, Any],
     *,
     key_of: str | None,
-    id_property: str | None,
     request: tuple[str, str],
 ) -> list[BatchOutcome]:
     """
@@ -208,12 +225,10 @@ def _match_outcomes(
     """
     method, url = request
     outcomes: dict[int, BatchOutcome] = {}
-    position = dict(zip(chunk.keys, chunk.indices, strict=True))
     unmatched: list[BatchOutcome] = []
     for raw in body.get("results") or ():
         outcome = _result_outcome(raw)
-        keys = _result_keys(outcome, key_of=key_of, id_property=id_property)
-        index = next((position[k] for k in keys if k in position), None)
+        index = chunk.index_of(outcome, key_of=key_of)
         if index is None or index in outcomes:
             unmatched.append(outcome)
         else:
@@ -221,7 +236,9 @@ def _match_outcomes(
     spare: list[ApiError] = []
     for item in body.get("errors") or ():
         error = error_from_body(status, item, method=method, url=url)
-        named = [position[k] for k in _context_keys(item) if k in position]
+        traces, keys = _context_keys(item)
+        named = [chunk.traces[t] for t in traces if t in chunk.traces]
+        named += [chunk.keys[k] for k in keys if k in chunk.keys]
         spare.extend([] if named else [error])
         for index in named:
             outcomes.setdefault(index, BatchOutcome(index=index, error=error))
@@ -460,18 +477,34 @@ class Core:
         object_type: str,
         action: str,
         inputs: Sequence[dict[str, Any]],
-        keys: Sequence[str],
         *,
+        traced: bool,
+        keys: Sequence[str | None],
+        key_of: str | None,
         kind: CallKind,
         extra: Mapping[str, Any],
-        key_of: str | None,
-        id_property: str | None,
     ) -> Flow[None, BatchResult]:
+        """
+        Send *inputs* in chunks of 100; match each answer to its input.
+
+        Args:
+            object_type: The object type.
+            action: ``read``, ``create``, ``update`` or ``upsert``.
+            inputs: The JSON of each input.
+            traced: Whether inputs carry ``objectWriteTraceId`` (their
+                position), which HubSpot echoes on results and errors.
+            keys: Each input's id or unique value, matched against the
+                results' id (*key_of* ``"id"``) or that property.
+            key_of: ``"id"``, a unique property name, or ``None``.
+            kind: The calls' kind (decides retries).
+            extra: Keys sent beside ``inputs`` (``properties``...).
+        """
+        traces = [str(i) if traced else None for i in range(len(inputs))]
         outcomes: list[BatchOutcome] = []
         path = self.paths.batch(object_type, action)
         fatal: ApiError | None = None
         for indices in _chunks(len(inputs), BATCH_SIZE):
-            chunk = _Chunk(indices, tuple(keys[i] for i in indices))
+            chunk = _Chunk.of(indices, traces, keys)
             if fatal is not None:
                 outcomes.extend(
                     BatchOutcome(index=i, error=fatal) for i in indices
@@ -498,7 +531,6 @@ class Core:
                     response.status_code,
                     _json(response),
                     key_of=key_of,
-                    id_property=id_property,
                     request=("POST", path),
                 )
             )
@@ -524,11 +556,11 @@ class Core:
                 object_type,
                 "read",
                 [{"id": str(i)} for i in ids],
-                [str(i) for i in ids],
+                traced=False,
+                keys=[str(i) for i in ids],
+                key_of=id_property or "id",
                 kind=CallKind.READ,
                 extra=extra,
-                key_of="id" if id_property is None else None,
-                id_property=id_property,
             )
         )
 
@@ -550,11 +582,11 @@ class Core:
                 object_type,
                 "create",
                 bodies,
-                [str(i) for i in range(len(inputs))],
+                traced=True,
+                keys=[None] * len(bodies),
+                key_of=None,
                 kind=CallKind.CREATE,
                 extra={},
-                key_of=None,
-                id_property=None,
             )
         )
 
@@ -581,11 +613,11 @@ class Core:
                 object_type,
                 "update",
                 bodies,
-                [str(i) for i in range(len(updates))],
+                traced=True,
+                keys=[str(object_id) for object_id, _ in updates],
+                key_of=id_property or "id",
                 kind=CallKind.WRITE,
                 extra={},
-                key_of=None,
-                id_property=None,
             )
         )
 
@@ -617,11 +649,11 @@ class Core:
                 object_type,
                 "upsert",
                 bodies,
-                [str(i) for i in range(len(inputs))],
+                traced=True,
+                keys=[str(value) for value, _ in inputs],
+                key_of=id_property,
                 kind=CallKind.WRITE,
                 extra={},
-                key_of=None,
-                id_property=None,
             )
         )
 

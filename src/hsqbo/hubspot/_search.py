@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -23,7 +24,7 @@ import attrs
 from hsqbo._errors import ConfigError, ConfigProblem
 from hsqbo._filters import Filter, FilterGroup, Operator
 from hsqbo._record import FieldValue
-from hsqbo.hubspot._codecs import encode_value, epoch_ms
+from hsqbo.hubspot._codecs import decode_datetime, encode_value, epoch_ms
 
 
 __all__ = [
@@ -91,20 +92,35 @@ class SearchLimits:
     result_cap: int = 10_000
 
 
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATETIME = re.compile(
+    r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$"
+)
+
+
 def encode_filter_value(value: FieldValue) -> str:
     """
     Encode one filter value as HubSpot's search expects it.
 
     Dates and datetimes become epoch milliseconds (a date at midnight UTC),
-    which every date and datetime property accepts.
+    the form every date and datetime property accepts. That includes ISO
+    8601 strings (``2026-03-01``, ``2026-03-01T09:30:00+00:00``), the form
+    :class:`~hsqbo.Filter` keeps its values in.
 
     >>> encode_filter_value(dt.date(2026, 3, 1))
+    '1772323200000'
+    >>> encode_filter_value("2026-03-01")
     '1772323200000'
     >>> encode_filter_value(Decimal("1.50"))
     '1.5'
     """
     if isinstance(value, dt.date):
         return str(epoch_ms(value))
+    if isinstance(value, str):
+        if _ISO_DATE.match(value):
+            return str(epoch_ms(dt.date.fromisoformat(value)))
+        if _ISO_DATETIME.match(value):
+            return str(epoch_ms(decode_datetime(value)))
     return encode_value(value)
 
 
