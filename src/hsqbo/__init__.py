@@ -18,6 +18,13 @@ from hsqbo._custom_fields import (
     check_custom_field_eligible,
     check_custom_fields,
 )
+from hsqbo._defaults import (
+    CONTACT_FIELDS,
+    CONTACT_MATCH,
+    INVOICE_FIELDS,
+    PRODUCT_FIELDS,
+    PRODUCT_MATCH,
+)
 from hsqbo._errors import (
     ApiError,
     AuthenticationError,
@@ -48,6 +55,11 @@ from hsqbo._unset import UNSET
 
 
 __all__ = [
+    "CONTACT_FIELDS",
+    "CONTACT_MATCH",
+    "INVOICE_FIELDS",
+    "PRODUCT_FIELDS",
+    "PRODUCT_MATCH",
     "UNSET",
     "ApiError",
     "AuthenticationError",
