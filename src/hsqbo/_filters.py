@@ -339,6 +339,9 @@ class FilterVerdict:
         return self.passed
 
 
+_PASSED = FilterVerdict(passed=True)
+
+
 def evaluate(groups: Sequence[FilterGroup], record: Record) -> FilterVerdict:
     """
     Evaluate a filter set on a record, with HubSpot's semantics.
@@ -360,6 +363,8 @@ def evaluate(groups: Sequence[FilterGroup], record: Record) -> FilterVerdict:
 
     .. versionadded:: 0.1.0
     """
+    if not groups:
+        return _PASSED
     failures: list[FilterFailure] = []
     fields = record.fields
     for g, group in enumerate(groups):
@@ -371,8 +376,8 @@ def evaluate(groups: Sequence[FilterGroup], record: Record) -> FilterVerdict:
                 )
                 break
         else:
-            return FilterVerdict(passed=True)
-    return FilterVerdict(passed=not groups, failures=tuple(failures))
+            return _PASSED
+    return FilterVerdict(passed=False, failures=tuple(failures))
 
 
 def _passes(flt: Filter, value: FieldValue) -> bool:

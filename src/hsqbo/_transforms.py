@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -184,7 +185,9 @@ def parse_instant(value: FieldValue) -> dt.datetime | None:
     return None
 
 
+@functools.lru_cache(maxsize=4096)
 def _parse_text_instant(text: str) -> dt.datetime | None:
+    # Cached: filter values are parsed once per record they are compared to.
     if _EPOCH_MS.match(text):
         return _from_epoch_ms(int(text))
     try:
