@@ -70,17 +70,13 @@ def _strip(value: FieldValue) -> FieldValue:
 
 
 def _lower(value: FieldValue) -> FieldValue:
-    # casefold, not lower: lower() is not idempotent for a few code points,
-    # and casefold() is what "compare case-insensitively" means in Unicode.
-    return value.casefold() if isinstance(value, str) else value
+    # lower(), not casefold(): the result is also written to the other
+    # side, and "Straße" should stay "straße". Both are idempotent.
+    return value.lower() if isinstance(value, str) else value
 
 
 def _upper(value: FieldValue) -> FieldValue:
-    if not isinstance(value, str):
-        return value
-    # upper() of a few code points (e.g. "ŉ") is not stable in one step.
-    once = value.upper()
-    return once if once.upper() == once else once.upper()
+    return value.upper() if isinstance(value, str) else value
 
 
 def _scalar_text(name: str, value: FieldValue) -> str:
