@@ -432,9 +432,11 @@ def _compare(a: FieldValue, b: FieldValue) -> int | None:
         return None
     if _is_temporal(a, b) or _is_temporal(b, a):
         ia, ib = parse_instant(a), parse_instant(b)
-        if ia is None or ib is None:
+        if ia is not None and ib is not None:
+            return _sign(ia, ib)
+        if isinstance(a, dt.date) or isinstance(b, dt.date):
             return None
-        return _sign(ia, ib)
+        # Two texts that only looked like dates ("2026-11-27-A"): as text.
     na, nb = _number(a), _number(b)
     if na is not None and nb is not None:
         return _sign(na, nb)

@@ -194,6 +194,13 @@ def test_booleans_compare_with_true_false_text():
     assert not _passes(Filter("flag", "EQ", value="true"), flag=False)
 
 
+def test_text_that_only_looks_like_a_date_compares_as_text():
+    """'2026-11-27-A' is no date: EQ compares it as text, ignoring case."""
+    flt = Filter("hs_number", "EQ", value="2026-11-27-a")
+    assert _passes(flt, hs_number="2026-11-27-A")
+    assert not _passes(flt, hs_number="2026-11-27-B")
+
+
 def test_incomparable_values_fail_ordering_but_pass_neq():
     """Text that is no date fails GT against a datetime; NEQ passes."""
     assert not _passes(Filter("d", "GT", value="soon"), d=NOW)
