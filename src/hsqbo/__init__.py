@@ -47,7 +47,13 @@ from hsqbo._errors import (
     TransportError,
     ValidationError,
 )
-from hsqbo._filters import Filter, FilterGroup, Operator
+from hsqbo._filters import (
+    Filter,
+    FilterFailure,
+    FilterGroup,
+    FilterVerdict,
+    Operator,
+)
 from hsqbo._mapping import FieldMap, TransformError
 from hsqbo._record import Direction, Record, Side
 from hsqbo._retry import RetryPolicy
@@ -74,7 +80,9 @@ __all__ = [
     "DuplicateError",
     "FieldMap",
     "Filter",
+    "FilterFailure",
     "FilterGroup",
+    "FilterVerdict",
     "HsqboError",
     "NotFoundError",
     "ObjectSync",

@@ -13,9 +13,14 @@ import attrs
 
 from hsqbo import _defaults, _toml
 from hsqbo._errors import ConfigError, ConfigProblem
-from hsqbo._filters import FilterGroup, canonical_value
+from hsqbo._filters import (
+    FilterGroup,
+    FilterVerdict,
+    canonical_value,
+    evaluate,
+)
 from hsqbo._mapping import FieldMap
-from hsqbo._record import Direction, FieldValue
+from hsqbo._record import Direction, FieldValue, Record, Side
 from hsqbo._validation import config_problems, object_problems
 
 
@@ -190,6 +195,30 @@ class ObjectSync:
         problems = object_problems(self)
         if problems:
             raise ConfigError(problems)
+
+    def evaluate_filters(self, record: Record) -> FilterVerdict:
+        """
+        Tell whether *record* passes the filters of its direction, and why not.
+
+        HubSpot records are checked against ``filters_to_qbo``, QBO records
+        against ``filters_to_hubspot``.
+
+        >>> when = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+        >>> contacts = SyncConfig.recommended(when).object("contacts")
+        >>> fields = {"createdate": when}
+        >>> r = Record(Side.HUBSPOT, "contacts", "1", fields, when)
+        >>> verdict = contacts.evaluate_filters(r)
+        >>> verdict.passed, verdict.failures[0].filter.describe()
+        (False, 'createdate GT 2026-01-01T00:00:00+00:00')
+
+        .. versionadded:: 0.1.0
+        """
+        groups = (
+            self.filters_to_qbo
+            if record.side is Side.HUBSPOT
+            else self.filters_to_hubspot
+        )
+        return evaluate(groups, record)
 
     @property
     def writes_to_qbo(self) -> bool:

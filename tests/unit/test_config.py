@@ -681,3 +681,22 @@ def test_recommended_config_round_trips_through_toml():
     config = SyncConfig.recommended(setup)
     assert SyncConfig.from_toml(config.to_toml()) == config
     assert SyncConfig.from_dict(config.to_dict()) == config
+
+
+def test_evaluate_filters_uses_the_records_direction():
+    """HubSpot records meet filters_to_qbo, QBO records filters_to_hubspot."""
+    obj = ObjectSync(
+        "c",
+        "contacts",
+        "Customer",
+        Direction.TWO_WAY,
+        (),
+        (FilterGroup([Filter("email", "HAS_PROPERTY")]),),
+        (FilterGroup([Filter("Active", "EQ", value=True)]),),
+    )
+    hubspot = Record(Side.HUBSPOT, "contacts", "1", {"Active": True}, SETUP)
+    qbo = Record(Side.QBO, "Customer", "1", {"Active": True}, SETUP)
+    assert not obj.evaluate_filters(hubspot).passed
+    assert obj.evaluate_filters(qbo).passed
+    failure = obj.evaluate_filters(hubspot).failures[0]
+    assert failure.filter.property == "email"
