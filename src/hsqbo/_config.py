@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import os
 import pathlib
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -357,20 +358,20 @@ class SyncConfig:
         return _config_io.unstructure_config(self)
 
     @classmethod
-    def from_toml(cls, source: str | pathlib.Path) -> SyncConfig:
+    def from_toml(cls, source: str | os.PathLike[str]) -> SyncConfig:
         """
         Load a configuration from TOML text or a TOML file's path.
 
-        A :class:`str` is TOML text; pass a :class:`pathlib.Path` to read a
-        file.
+        A :class:`str` is TOML text; pass a :class:`pathlib.Path` (or any
+        path-like object) to read a file.
 
         Raises:
             ConfigError: The TOML does not parse, or any key or value is
                 invalid.
         """
         text = (
-            source.read_text(encoding="utf-8")
-            if isinstance(source, pathlib.Path)
+            pathlib.Path(source).read_text(encoding="utf-8")
+            if isinstance(source, os.PathLike)
             else source
         )
         try:

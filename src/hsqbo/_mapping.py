@@ -183,7 +183,13 @@ class FieldMap:
             return fn(value)
         except TransformError:
             raise
-        except (ValueError, TypeError, ArithmeticError, LookupError) as exc:
+        except (
+            ValueError,
+            TypeError,
+            ArithmeticError,
+            LookupError,
+            AttributeError,
+        ) as exc:
             raise TransformError(callable_name(fn), value, str(exc)) from exc
 
     def writes_to(self, side: Side, object_direction: Direction) -> bool:
