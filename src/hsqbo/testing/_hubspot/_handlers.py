@@ -16,7 +16,7 @@ Every route exists in the legacy form and in the date-versioned form that
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -243,6 +243,12 @@ def _properties_of(item: Mapping[str, Any]) -> Mapping[str, object]:
     return properties
 
 
+def _written(stored: StoredObject, values: Iterable[str]) -> list[str]:
+    """Name what a write answer shows: the defaults and what was written."""
+    defaults = OBJECT_TYPES[stored.object_type].default_properties
+    return [*defaults, *(name for name in values if name not in defaults)]
+
+
 def _ref_id(raw: object) -> str:
     """Read the id of an ``{"id": ...}`` reference."""
     object_id = _object(raw, "object reference").get("id")
@@ -398,7 +404,7 @@ class Api:
             )
             stored = self.store.insert(type_name, values)
             self._link_all(stored, links)
-            return Answer(201, self._render(stored, None))
+            return Answer(201, self._render(stored, _written(stored, values)))
         params = request.url.params
         limit = _int_param(params, "limit", 10, LIST_LIMIT)
         archived = _bool_param(params, "archived")
@@ -457,7 +463,7 @@ class Api:
                 type_name, _properties_of(_object(body)), current=stored
             )
             self.store.apply(stored, values)
-            return Answer(200, self._render(stored, None))
+            return Answer(200, self._render(stored, _written(stored, values)))
         stored = self._require(
             type_name,
             object_id,
@@ -603,9 +609,11 @@ class Api:
         """Validate one batch input; return how to apply it, and its values."""
         properties = _properties_of(item)
         trace = item.get("objectWriteTraceId")
+        id_property = item.get("idProperty")
+        shown = [*properties, *([str(id_property)] if id_property else [])]
 
         def finish(stored: StoredObject, *, new: bool | None) -> JsonObject:
-            rendered = self._render(stored, None)
+            rendered = self._render(stored, _written(stored, shown))
             if new is not None:
                 rendered["new"] = new
             if trace:
@@ -624,7 +632,6 @@ class Api:
                 lambda s: finish(s, new=None),
             )
         object_id = str(item.get("id", ""))
-        id_property = item.get("idProperty")
         if op == "upsert" and not id_property:
             raise validation("Upsert inputs need an idProperty.")
         existing = self.store.find(

@@ -395,7 +395,7 @@ def _compute_amount(properties: dict[str, str]) -> None:
     except (KeyError, decimal.InvalidOperation):
         properties.pop("amount", None)
         return
-    properties["amount"] = str(amount.normalize()) if amount else "0"
+    properties["amount"] = format(amount.normalize(), "f") if amount else "0"
 
 
 def _unique_key(name: str, value: str) -> str:
