@@ -81,7 +81,16 @@ def _category(*names: str) -> Callable[[int, str], bool]:
 _TABLE: tuple[_Rule, ...] = (
     _Rule(_status(401), AuthenticationError),
     _Rule(
-        _category("INVALID_AUTHENTICATION", "EXPIRED_AUTHENTICATION"),
+        _category(
+            "INVALID_AUTHENTICATION",
+            "EXPIRED_AUTHENTICATION",
+            # The OAuth token endpoint's codes: the credentials are bad.
+            "BAD_REFRESH_TOKEN",
+            "BAD_CLIENT_ID",
+            "BAD_CLIENT_SECRET",
+            "BAD_AUTH_CODE",
+            "BAD_REDIRECT_URI",
+        ),
         AuthenticationError,
     ),
     _Rule(_status(403), PermissionDeniedError),
@@ -216,6 +225,9 @@ def error_from_body(
     """
     headers = headers or {}
     category = _text(body.get("category") or body.get("errorType")) or ""
+    if not category and body.get("status") not in {None, "error"}:
+        # The OAuth API puts its code in "status" ("BAD_REFRESH_TOKEN").
+        category = _text(body.get("status")) or ""
     if status < _BAD_REQUEST:
         # An error item of a 207 multi-status: its category says what the
         # status would have been had the input been sent alone.

@@ -3,7 +3,7 @@ import urllib.parse
 
 import pytest
 
-from hsqbo import ConfigError
+from hsqbo import AuthenticationError, ConfigError
 from hsqbo.hubspot import (
     HubSpotClient,
     OAuthApp,
@@ -119,3 +119,23 @@ def test_refresh_call_repr_hides_the_form(clock):
     client.close()
     for secret in SECRETS[1:]:
         assert secret not in repr(call)
+
+
+def test_refused_refresh_token_is_an_authentication_error(router, clock):
+    """The token endpoint's BAD_REFRESH_TOKEN (in 'status') is a 401-kind."""
+    router.post("/oauth/v1/token").respond(
+        400,
+        json={
+            "status": "BAD_REFRESH_TOKEN",
+            "message": "missing or unknown refresh token",
+            "correlationId": "c-1",
+        },
+    )
+    with (
+        HubSpotClient(_token(clock.now()), oauth_app=APP, clock=clock) as hub,
+        pytest.raises(AuthenticationError) as caught,
+    ):
+        hub.get("contacts", "512")
+    assert caught.value.code == "BAD_REFRESH_TOKEN"
+    for secret in SECRETS:
+        assert secret not in str(caught.value)
