@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import attrs
@@ -141,6 +141,12 @@ def _field_values(value: Mapping[str, FieldValue]) -> dict[str, FieldValue]:
     return dict(value)
 
 
+def _association_tuple(
+    value: Iterable[Association],
+) -> tuple[Association, ...]:
+    return tuple(value)
+
+
 @attrs.frozen(kw_only=True)
 class NewObject:
     """
@@ -155,7 +161,7 @@ class NewObject:
     properties: Mapping[str, FieldValue] = attrs.field(converter=_field_values)
     """Property name → value (encoded for the wire by the client)."""
     associations: tuple[Association, ...] = attrs.field(
-        default=(), converter=tuple
+        default=(), converter=_association_tuple
     )
     """Objects to associate it with on creation."""
 
