@@ -29,6 +29,7 @@ class AssociationTypes:
     """
     HubSpot-defined association types hsqbo uses, by direction.
 
+    >>> from hsqbo.hubspot import AssociationTypes
     >>> AssociationTypes.INVOICE_TO_CONTACT.type_id
     177
 

@@ -56,6 +56,7 @@ class PrivateAppToken:
 
     Its value never appears in ``repr``:
 
+    >>> from hsqbo.hubspot import PrivateAppToken
     >>> PrivateAppToken("pat-na1-secret")
     PrivateAppToken(value=***)
 

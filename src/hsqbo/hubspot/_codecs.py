@@ -65,6 +65,7 @@ class PropertyType(enum.Enum):
         HubSpot adds types over time; a connector that refused them would
         break on a portal it has never seen.
 
+        >>> from hsqbo.hubspot import PropertyType
         >>> PropertyType.parse("datetime")
         <PropertyType.DATETIME: 'datetime'>
         >>> PropertyType.parse("something_new")
@@ -92,6 +93,7 @@ def decode_datetime(text: str) -> dt.datetime:
     Raises:
         ValueError: *text* is neither.
 
+    >>> from hsqbo.hubspot import decode_datetime
     >>> decode_datetime("1430438400000").isoformat()
     '2015-05-01T00:00:00+00:00'
     >>> decode_datetime("2023-03-08T14:54:17.333Z").isoformat()
@@ -148,6 +150,7 @@ def decode_value(text: str | None, type_: PropertyType) -> FieldValue:
     Raises:
         ValueError: *text* does not fit *type_*.
 
+    >>> from hsqbo.hubspot import PropertyType, decode_value
     >>> decode_value("12.50", PropertyType.NUMBER)
     Decimal('12.50')
     >>> decode_value("2026-03-01", PropertyType.DATE)
@@ -216,6 +219,8 @@ def encode_value(value: FieldValue) -> str:  # noqa: C901, PLR0911 - one case pe
         ValueError: A naive datetime, a non-finite number or a value HubSpot
             cannot store.
 
+    >>> from decimal import Decimal
+    >>> from hsqbo.hubspot import encode_value
     >>> encode_value(dt.date(2026, 3, 1))
     '2026-03-01'
     >>> encode_value(dt.datetime(2026, 3, 1, 9, 30, tzinfo=dt.UTC))

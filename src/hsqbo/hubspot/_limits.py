@@ -39,6 +39,7 @@ class RateLimits:
     """
     The quotas a client keeps under.
 
+    >>> from hsqbo.hubspot import RateLimits
     >>> RateLimits.for_tier("professional").burst
     190
 

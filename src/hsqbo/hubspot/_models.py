@@ -152,6 +152,7 @@ class NewObject:
     """
     An object to create: its properties and, optionally, associations.
 
+    >>> from hsqbo.hubspot import NewObject
     >>> NewObject(properties={"email": "ada@example.com"}).properties
     {'email': 'ada@example.com'}
 
@@ -289,6 +290,7 @@ class NewProperty:
     """
     A property to create through the Properties API.
 
+    >>> from hsqbo.hubspot import NewProperty, PropertyType
     >>> NewProperty(name="qbo_id", label="QBO id", type=PropertyType.STRING,
     ...             field_type="text", group_name="contactinformation",
     ...             has_unique_value=True).has_unique_value

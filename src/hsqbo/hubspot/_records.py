@@ -43,6 +43,7 @@ def to_record(
         ValueError: A value does not fit its property's type.
 
     >>> import datetime as dt
+    >>> from hsqbo.hubspot import HubSpotObject, PropertyType, to_record
     >>> obj = HubSpotObject(id="7", properties={"amount": "1.50"},
     ...     created_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
     ...     updated_at=dt.datetime(2026, 1, 2, tzinfo=dt.UTC))

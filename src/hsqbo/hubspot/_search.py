@@ -107,6 +107,8 @@ def encode_filter_value(value: FieldValue) -> str:
     8601 strings (``2026-03-01``, ``2026-03-01T09:30:00+00:00``), the form
     :class:`~hsqbo.Filter` keeps its values in.
 
+    >>> from decimal import Decimal
+    >>> from hsqbo.hubspot._search import encode_filter_value
     >>> encode_filter_value(dt.date(2026, 3, 1))
     '1772323200000'
     >>> encode_filter_value("2026-03-01")
@@ -178,6 +180,7 @@ def compile_filter_groups(
         ConfigError: Too many groups or filters, or a filter misses its
             value; every problem is listed with its path.
 
+    >>> from hsqbo.hubspot import compile_filter_groups
     >>> compile_filter_groups([FilterGroup([Filter("email", "HAS_PROPERTY")])])
     [{'filters': [{'propertyName': 'email', 'operator': 'HAS_PROPERTY'}]}]
     """
