@@ -46,6 +46,7 @@ class BatchItem:
     """
     One operation in a batch; build it with the class methods.
 
+    >>> from hsqbo.qbo import BatchItem, Customer
     >>> BatchItem.create(Customer(display_name="Ada")).operation
     <BatchOperation.CREATE: 'create'>
 

@@ -108,6 +108,7 @@ class QuickBooksClient:
             :class:`~hsqbo.testing.VirtualClock` makes tests sleep-free.
         timeout: Per-request timeout (also applied to an injected *http*).
 
+    >>> from hsqbo.qbo import QuickBooksClient
     >>> client = QuickBooksClient("9341450000123", "access-token")
     >>> client
     QuickBooksClient(realm_id='9341450000123', base_url='https://quickbooks.api.intuit.com')
@@ -148,6 +149,9 @@ class QuickBooksClient:
         self._on_token = on_token_refresh
         self._slots = threading.BoundedSemaphore(limits.concurrent_requests)
         self._token_lock = threading.RLock()
+        #: Requests sent so far, retries included (for sync reports and
+        #: benchmarks).
+        self.requests_sent = 0
 
     def __repr__(self) -> str:
         return (
@@ -191,6 +195,7 @@ class QuickBooksClient:
     def _perform(self, action: object) -> object:
         if isinstance(action, Send):
             with self._slots:
+                self.requests_sent += 1
                 try:
                     return self._http.send(action.request)
                 except httpx.TransportError as error:

@@ -379,17 +379,18 @@ class QuickBooksCore:
             yield Sleep(outcome)
 
     def _error_of(self, response: httpx.Response) -> ApiError | None:
+        secrets = [self.token.access_token, self.token.refresh_token or ""]
         if not response.is_success:
-            return error_from_response(response)
+            return error_from_response(response, secrets=secrets)
         if response.content.lstrip().startswith(b"<"):
             # An XML or HTML page with a 200: a gateway in trouble.
-            return error_from_response(response)
+            return error_from_response(response, secrets=secrets)
         try:
             body = decode_json(response)
         except (ValueError, TypeError):
-            return error_from_response(response)
+            return error_from_response(response, secrets=secrets)
         if fault_in_body(body) is not None:
-            return error_from_response(response)
+            return error_from_response(response, secrets=secrets)
         return None
 
     def refresh_flow(self, stale: OAuth2Token) -> Flow[OAuth2Token]:

@@ -312,16 +312,36 @@ def error_from_fault(
     )
 
 
-def error_from_response(response: httpx.Response) -> ApiError:
+def _redact(parsed: ParsedFault, secrets: Sequence[str]) -> ParsedFault:
+    def clean(text: str) -> str:
+        for secret in secrets:
+            if secret:
+                text = text.replace(secret, "***")
+        return text
+
+    return ParsedFault(
+        errors=tuple(
+            attrs.evolve(
+                item, message=clean(item.message), detail=clean(item.detail)
+            )
+            for item in parsed.errors
+        ),
+        fault_type=parsed.fault_type,
+    )
+
+
+def error_from_response(
+    response: httpx.Response, *, secrets: Sequence[str] = ()
+) -> ApiError:
     """
     Build the typed exception for an error answer.
 
-    The URL is kept without its query string; requests carry no secret in
-    it, but callers' query texts stay out of messages too.
+    The URL is kept without its query string. Any of *secrets* (the tokens
+    in use) that the provider echoed back is replaced by ``***``.
     """
     request = response.request
     return error_from_fault(
-        parse_fault(response),
+        _redact(parse_fault(response), secrets),
         status_code=response.status_code,
         request_id=response.headers.get("intuit_tid"),
         method=request.method,

@@ -21,6 +21,7 @@ class QuickBooksLimits:
     """
     The quotas a client keeps to, per company.
 
+    >>> from hsqbo.qbo import QuickBooksLimits
     >>> QuickBooksLimits().requests_per_minute
     500
 

@@ -80,6 +80,7 @@ class Ref(_Wire):
     """
     A reference to another object: ``{"value": "412", "name": "..."}``.
 
+    >>> from hsqbo.qbo import Ref
     >>> Ref(value="412")
     Ref(value='412')
 
@@ -296,6 +297,7 @@ class Line(_Wire):
     ``DescriptionOnly``, ``DiscountLineDetail``, ``SubTotalLineDetail``.
     Others are kept in ``extra``.
 
+    >>> from hsqbo.qbo import Line, Ref, SalesItemLineDetail
     >>> from decimal import Decimal
     >>> line = Line(amount=Decimal("900"), detail_type="SalesItemLineDetail",
     ...             sales_item_line_detail=SalesItemLineDetail(
@@ -360,6 +362,7 @@ class Customer(Entity):
 
     ``display_name`` is unique across customers, vendors and employees.
 
+    >>> from hsqbo.qbo import Customer
     >>> Customer(display_name="Harbor Lane Bakery").display_name
     'Harbor Lane Bakery'
 
@@ -695,6 +698,7 @@ def structure(data: Mapping[str, Any], cls: type[T]) -> T:
     """
     Build a model from QBO's JSON shape.
 
+    >>> from hsqbo.qbo import Customer, structure
     >>> customer = structure({"Id": "1", "DisplayName": "Ada", "Foo": 1},
     ...                      Customer)
     >>> customer.display_name, customer.extra
@@ -709,6 +713,7 @@ def unstructure(model: _Wire) -> dict[str, Any]:
     """
     Return *model* in QBO's JSON shape, unknown keys included.
 
+    >>> from hsqbo.qbo import Customer, unstructure
     >>> unstructure(Customer(display_name="Ada", extra={"Foo": 1}))
     {'DisplayName': 'Ada', 'Foo': 1}
 

@@ -58,6 +58,7 @@ class OAuth2Token:
 
     The secrets never show in :func:`repr`:
 
+    >>> from hsqbo.qbo import OAuth2Token
     >>> OAuth2Token(access_token="eyJ-secret", refresh_token="AB11-secret")
     OAuth2Token(access_token='***', refresh_token='***', expires_at=None)
 
@@ -110,6 +111,7 @@ class OAuth2App:
             ``/oauth2/v1/tokens/bearer`` in tests.
         authorize_url: The authorization page.
 
+    >>> from hsqbo.qbo import OAuth2App
     >>> app = OAuth2App(client_id="ABC", client_secret="s3cret",
     ...                 redirect_uri="https://example.com/cb")
     >>> "s3cret" in repr(app)
@@ -147,6 +149,7 @@ class OAuth2App:
             state: An unguessable value tied to the user's session.
             scopes: Scopes to ask for instead of :attr:`scopes`.
 
+        >>> from hsqbo.qbo import OAuth2App
         >>> app = OAuth2App(client_id="ABC", client_secret="s",
         ...                 redirect_uri="https://example.com/cb")
         >>> print(app.authorization_url("xyz"))  # doctest: +ELLIPSIS

@@ -48,6 +48,7 @@ class SalesFormCustomField:
         print on forms, so a slot QBO reports counts as print-enabled; a
         slot that is turned off counts as inactive.
 
+        >>> from hsqbo.qbo import SalesFormCustomField
         >>> slot = SalesFormCustomField(definition_id="1", name="Region",
         ...                             enabled=True)
         >>> slot.to_definition().path

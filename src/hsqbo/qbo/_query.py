@@ -66,6 +66,7 @@ def escape(text: str, *, kind: Literal["value", "name"]) -> str:
     name (an entity or a dotted property path) cannot be quoted in QBO's
     language, so anything but letters, digits and dots is refused.
 
+    >>> from hsqbo.qbo import escape
     >>> print(escape("O'Brien \\ Sons", kind="value"))
     'O\'Brien \\ Sons'
     >>> escape("MetaData.LastUpdatedTime", kind="name")
@@ -152,6 +153,7 @@ class Query(Generic[E]):
 
     Build one with :func:`select`; every method returns a new query.
 
+    >>> from hsqbo.qbo import Customer, select
     >>> q = (select(Customer).where("DisplayName", "=", "O'Brien")
     ...      .order_by("MetaData.LastUpdatedTime"))
     >>> print(q.to_text())  # doctest: +NORMALIZE_WHITESPACE

@@ -54,6 +54,7 @@ def to_fields(entity: Entity) -> dict[str, FieldValue]:
     """
     Return *entity*'s fields as dotted paths.
 
+    >>> from hsqbo.qbo import Customer, PhysicalAddress, to_fields
     >>> to_fields(Customer(display_name="Ada",
     ...                    bill_addr=PhysicalAddress(city="Bath")))
     {'DisplayName': 'Ada', 'BillAddr.City': 'Bath'}
@@ -167,6 +168,7 @@ def from_fields(
     Raises:
         ConfigError: A custom field whose definition id is not known.
 
+    >>> from hsqbo.qbo import Customer, from_fields
     >>> customer = from_fields(
     ...     Customer,
     ...     {"DisplayName": "Ada", "PrimaryEmailAddr.Address": "a@x.example"},
