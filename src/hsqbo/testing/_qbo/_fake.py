@@ -480,18 +480,19 @@ class FakeQuickBooks:
                 {"SyncToken": self._store.preferences["SyncToken"]}
             )
 
-    def set_preference(self, section: str, name: str, value: object) -> None:
+    def set_preferences(self, section: str, values: Mapping[str, Any]) -> None:
         """
-        Set one preference, e.g. ``CustomTxnNumbers`` of ``SalesFormsPrefs``.
+        Change preferences of one section, as ``POST /preferences`` would.
 
-        With custom transaction numbers on, invoices created without a
-        ``DocNumber`` get none, as on QBO.
+        For example ``fake.set_preferences("SalesFormsPrefs",
+        {"CustomTxnNumbers": True})``: with custom transaction numbers on,
+        invoices created without a ``DocNumber`` get none, as on QBO.
         """
         with self._lock:
             self._company.update_preferences(
                 {
                     "SyncToken": self._store.preferences["SyncToken"],
-                    section: {name: value},
+                    section: dict(values),
                 }
             )
 

@@ -37,6 +37,7 @@ class Quotas:
         self._clock = clock
         self.enforce = enforce
         self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
         self._requests: collections.deque[float] = collections.deque()
         self._batches: collections.deque[float] = collections.deque()
         self.in_flight = 0
@@ -59,9 +60,18 @@ class Quotas:
             if batch:
                 self._batches.append(now)
             self.in_flight += 1
+            self._changed.notify_all()
             return True
 
     def leave(self) -> None:
         """Mark one admitted request as answered."""
         with self._lock:
             self.in_flight -= 1
+            self._changed.notify_all()
+
+    def wait_for_in_flight(self, count: int, timeout: float) -> bool:
+        """Wait (really) until *count* requests are in progress; for tests."""
+        with self._changed:
+            return self._changed.wait_for(
+                lambda: self.in_flight >= count, timeout
+            )
