@@ -34,6 +34,11 @@ intersphinx_mapping: dict[str, tuple[str, str | None]] = {}
 # httpx are written as plain text instead of intersphinx links.
 nitpicky = False
 
+# Attributes named ``type`` (Record.type, Change.type, …) make Sphinx find
+# "more than one target" for the builtin ``type`` in type hints; those
+# references are not ours to resolve.
+suppress_warnings = ["ref.python"]
+
 html_theme = "furo"
 html_title = "hsqbo"
 

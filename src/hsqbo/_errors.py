@@ -11,6 +11,11 @@ split by cause, so callers catch what they can act on::
     ├── StoreError                      the state store cannot do its job
     │   └── StoreLockedError            another process holds the store
     ├── TransportError                  no answer: connection, timeout
+    ├── WebhookError (ValueError)       a webhook delivery is not acceptable
+    │   ├── InvalidSignatureError       the signature does not match
+    │   ├── StaleWebhookError           the timestamp is outside the window
+    │   ├── ReplayedWebhookError        the event was delivered before
+    │   └── MalformedWebhookError       the body is not a known event shape
     └── ApiError                        the provider answered with an error
         ├── AuthenticationError         401, QBO 3200: bad or expired token
         ├── PermissionDeniedError       403, QBO 3100: scope or role missing
@@ -44,18 +49,23 @@ __all__ = [
     "CustomFieldNotEligibleError",
     "DuplicateError",
     "HsqboError",
+    "InvalidSignatureError",
+    "MalformedWebhookError",
     "NotFoundError",
     "PermissionDeniedError",
     "PlanError",
     "ProviderErrorDetail",
     "QueryError",
     "RateLimitError",
+    "ReplayedWebhookError",
     "ServerError",
     "StaleObjectError",
+    "StaleWebhookError",
     "StoreError",
     "StoreLockedError",
     "TransportError",
     "ValidationError",
+    "WebhookError",
 ]
 
 
@@ -157,6 +167,62 @@ class TransportError(HsqboError):
         self.provider = provider
         self.method = method
         self.url = url
+
+
+class WebhookError(HsqboError, ValueError):
+    """
+    A webhook delivery was refused; nothing from it is synced.
+
+    Answer the sender with a 4xx (401 for a bad signature); a
+    :class:`ReplayedWebhookError` may be answered with 200, since the event
+    was handled the first time.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(self, message: str, *, provider: str) -> None:
+        super().__init__(message)
+        #: ``"hubspot"`` or ``"qbo"``.
+        self.provider = provider
+
+
+class InvalidSignatureError(WebhookError):
+    """
+    The signature is missing or does not match the body.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class StaleWebhookError(WebhookError):
+    """
+    The delivery's timestamp is outside the accepted window.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class ReplayedWebhookError(WebhookError):
+    """
+    An event of the delivery was accepted before.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(
+        self, message: str, *, provider: str, event_ids: tuple[str, ...]
+    ) -> None:
+        super().__init__(message, provider=provider)
+        #: The ids of the events seen before.
+        self.event_ids = event_ids
+
+
+class MalformedWebhookError(WebhookError):
+    """
+    The body is not JSON, or not an event shape hsqbo knows.
+
+    .. versionadded:: 0.1.0
+    """
 
 
 @attrs.frozen(kw_only=True)
