@@ -18,8 +18,14 @@ import datetime as dt
 import enum
 import threading
 import types
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import (
+    TYPE_CHECKING,
+    Protocol,
+    Self,
+    overload,
+    runtime_checkable,
+)
 
 import attrs
 
@@ -36,7 +42,15 @@ from hsqbo._operations import (
     SkipReason,
     Update,
 )
-from hsqbo._record import FieldValue, Side
+from hsqbo._record import Direction, FieldValue, Side
+from hsqbo._store_query import (
+    RecordQuery,
+    RunRecord,
+    SyncRecord,
+    project,
+    select_records,
+)
+from hsqbo._unset import UNSET, Unset
 
 
 if TYPE_CHECKING:
@@ -106,6 +120,8 @@ class RecordStatus:
         at: When the status was recorded.
         code: The error code (``ErrorCode`` value or the API's), if any.
         message: The failing filter or the error message; ``""`` if none.
+        direction: Which way data flowed at the record's last write
+            (``None`` when no write was made).
 
     .. versionadded:: 0.1.0
     """
@@ -117,6 +133,7 @@ class RecordStatus:
     at: dt.datetime
     code: str | None = None
     message: str = ""
+    direction: Direction | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -286,6 +303,8 @@ class _Folder:
         at: dt.datetime,
         code: str | None = None,
         message: str = "",
+        *,
+        direction: Direction | None = None,
     ) -> None:
         side, type_, record_id = key
         self.records(name)[key] = RecordStatus(
@@ -296,6 +315,7 @@ class _Folder:
             at=at,
             code=code,
             message=message,
+            direction=direction,
         )
 
     def remap(self, op: Remap) -> None:
@@ -373,7 +393,18 @@ def _fold_create(folder: _Folder, op: Create, result: OperationResult) -> None:
         ),
     )
     key = (op.source.side, op.source.type, op.source.id)
-    folder.status(op.object, key, Status.SYNCED, result.at)
+    folder.status(
+        op.object, key, Status.SYNCED, result.at, direction=_towards(op.side)
+    )
+
+
+def _towards(side: Side) -> Direction:
+    """The direction of a write to *side*."""
+    return (
+        Direction.HUBSPOT_TO_QBO
+        if side is Side.QBO
+        else Direction.QBO_TO_HUBSPOT
+    )
 
 
 _SKIP_STATUS: Mapping[SkipReason, Status] = {
@@ -402,7 +433,13 @@ def _fold_one(folder: _Folder, result: OperationResult) -> None:
         _fold_create(folder, op, result)
     elif isinstance(op, Update):
         folder.rebase(op.object, op.side, op.id, op.base, at)
-        folder.status(op.object, (op.side, op.type, op.id), Status.SYNCED, at)
+        folder.status(
+            op.object,
+            (op.side, op.type, op.id),
+            Status.SYNCED,
+            at,
+            direction=_towards(op.side),
+        )
     elif isinstance(op, Rebase):
         folder.rebase(op.object, Side.HUBSPOT, op.hubspot_id, op.base, at)
     elif isinstance(op, RecordError):
@@ -502,6 +539,55 @@ class StateStore(Protocol):
         """Delete the state of one object sync (B16, "delete sync")."""
         ...
 
+    @overload
+    def records(
+        self, query: RecordQuery = ..., *, columns: Unset = ...
+    ) -> Iterator[SyncRecord]: ...
+
+    @overload
+    def records(
+        self, query: RecordQuery = ..., *, columns: Sequence[str]
+    ) -> Iterator[tuple[object, ...]]: ...
+
+    def records(
+        self,
+        query: RecordQuery = ...,
+        *,
+        columns: Sequence[str] | Unset = ...,
+    ) -> Iterator[SyncRecord] | Iterator[tuple[object, ...]]:
+        """
+        Stream the sync-records rows that pass *query* (B23).
+
+        Rows come in table order (object sync, side, type, id). With
+        *columns*, each row is a tuple of those columns, in that order.
+        """
+        ...
+
+    def record_run(self, run: RunRecord) -> None:
+        """Add *run* to the run history, or replace the run with its id."""
+        ...
+
+    def runs(self, *, limit: int | Unset = ...) -> Iterator[RunRecord]:
+        """Stream the run history, the most recently started first."""
+        ...
+
+    def acquire(self) -> None:
+        """
+        Take (or renew) the store's write lease before a run writes.
+
+        Raises:
+            StoreLockedError: Another process holds a live lease.
+        """
+        ...
+
+    def release(self) -> None:
+        """Give the write lease back, if this store holds it."""
+        ...
+
+    def close(self) -> None:
+        """Release the lease and any resources; the store is unusable after."""
+        ...
+
 
 class MemoryStore:
     """
@@ -518,6 +604,7 @@ class MemoryStore:
     def __init__(self, state: SyncState | None = None) -> None:
         self._state = SyncState() if state is None else state
         self._lock = threading.Lock()
+        self._runs: dict[str, RunRecord] = {}
 
     @property
     def state(self) -> SyncState:
@@ -549,3 +636,56 @@ class MemoryStore:
             objects = dict(self._state.objects)
             objects.pop(object_name, None)
             self._state = SyncState(objects=objects)
+
+    @overload
+    def records(
+        self, query: RecordQuery = ..., *, columns: Unset = ...
+    ) -> Iterator[SyncRecord]: ...
+
+    @overload
+    def records(
+        self, query: RecordQuery = ..., *, columns: Sequence[str]
+    ) -> Iterator[tuple[object, ...]]: ...
+
+    def records(
+        self,
+        query: RecordQuery = RecordQuery(),  # noqa: B008 - frozen, shared
+        *,
+        columns: Sequence[str] | Unset = UNSET,
+    ) -> Iterator[SyncRecord] | Iterator[tuple[object, ...]]:
+        """
+        Stream the sync-records rows that pass *query*, in table order.
+
+        The rows come from the snapshot current when iteration starts.
+        """
+        rows = select_records(self._state, query)
+        return rows if columns is UNSET else project(rows, columns)
+
+    def record_run(self, run: RunRecord) -> None:
+        """Add *run* to the run history, or replace the run with its id."""
+        with self._lock:
+            self._runs[run.id] = run
+
+    def runs(self, *, limit: int | Unset = UNSET) -> Iterator[RunRecord]:
+        """Stream the run history, the most recently started first."""
+        ordered = sorted(
+            self._runs.values(),
+            key=lambda r: (r.started_at, r.id),
+            reverse=True,
+        )
+        return iter(ordered if limit is UNSET else ordered[:limit])
+
+    def acquire(self) -> None:
+        """Do nothing: a memory store lives in one process."""
+
+    def release(self) -> None:
+        """Do nothing: a memory store lives in one process."""
+
+    def close(self) -> None:
+        """Do nothing: a memory store holds no resources."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
