@@ -92,7 +92,7 @@ _WITH_VALUE = frozenset(
         "NOT_CONTAINS_TOKEN",
     }
 )
-_WORDS = re.compile(r"[^0-9a-z]+")
+_WORDS = re.compile(r"[\W_]+")  # any letter or digit, not only ASCII
 _EPOCH_MS = re.compile(r"^-?\d+$")
 
 Key = decimal.Decimal | int | str
