@@ -391,7 +391,7 @@ class FakeQuickBooks:
             lines: ``(item id, quantity, unit price)`` per sales line.
             doc_number: ``DocNumber`` (assigned from 1001 up when omitted).
             txn_date: ``TxnDate`` as ``YYYY-MM-DD`` (today when omitted).
-            custom_fields: Values by ``DefinitionId`` (``"1"``..``"3"``);
+            custom_fields: Values by ``DefinitionId`` (``"1"`` to ``"3"``);
                 only slots enabled with :meth:`set_custom_field` are kept.
             fields: More fields in QBO's JSON shape.
         """
