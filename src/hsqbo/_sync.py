@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import uuid
 from collections.abc import Callable, Mapping
 from types import FrameType
 from typing import Final
@@ -25,6 +26,7 @@ from hsqbo._planner import plan as make_plan
 from hsqbo._reader import Reader, Snapshot
 from hsqbo._report import SyncReport, tally
 from hsqbo._state import StateStore
+from hsqbo._store_query import RunOutcome, RunRecord
 from hsqbo.hubspot import HubSpotClient
 from hsqbo.qbo import QuickBooksClient
 
@@ -241,15 +243,51 @@ class Sync:
             store=self._store,
             clock=self._clock,
         )
-        applied = executor.apply(plan, progress=progress)
-        snapshot = None
-        if self._pending is not None and self._pending[0] is plan:
-            snapshot = self._pending[1]
-            self._pending = None
-            self._advance(snapshot, applied)
-        return self._report(
-            applied, calls, started, snapshot, extra_calls=None
+        # One writer per store: a second process fails here, before any
+        # write, with StoreLockedError.
+        self._store.acquire()
+        run = RunRecord(id=uuid.uuid4().hex, started_at=self._clock.now())
+        self._store.record_run(run)
+        try:
+            applied = executor.apply(plan, progress=progress)
+            snapshot = None
+            if self._pending is not None and self._pending[0] is plan:
+                snapshot = self._pending[1]
+                self._pending = None
+                self._advance(snapshot, applied)
+        except BaseException as exc:
+            self._store.record_run(
+                attrs.evolve(
+                    run,
+                    finished_at=self._clock.now(),
+                    outcome=RunOutcome.FAILED,
+                    message=f"{type(exc).__name__}: {exc}",
+                )
+            )
+            raise
+        finally:
+            self._store.release()
+        report = self._report(applied, calls, started, snapshot)
+        self._store.record_run(
+            RunRecord(
+                id=run.id,
+                started_at=run.started_at,
+                finished_at=self._clock.now(),
+                outcome=(
+                    RunOutcome.PARTIAL
+                    if report.problems
+                    else RunOutcome.SUCCEEDED
+                ),
+                # RunRecord's ``converter=dict`` confuses mypy's attrs
+                # plugin; a dict is what it takes.
+                counts={  # type: ignore[arg-type]
+                    f"{name}.{outcome}": n
+                    for name, by_outcome in report.counts.items()
+                    for outcome, n in by_outcome.items()
+                },
+            )
         )
+        return report
 
     def run(
         self, *, full: bool = False, progress: Progress | None = None
@@ -307,10 +345,7 @@ class Sync:
         calls: Mapping[str, int],
         started: float,
         snapshot: Snapshot | None,
-        *,
-        extra_calls: Mapping[str, int] | None,
     ) -> SyncReport:
-        del extra_calls
         return SyncReport(
             counts=tally((a.object, a.outcome) for a in applied),
             problems=tuple(

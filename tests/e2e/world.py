@@ -310,3 +310,10 @@ def seed(w: World) -> Seeded:
 def memory_store() -> MemoryStore:
     """A fresh in-memory store."""
     return MemoryStore()
+
+
+def sqlite_store(path: str, clock: VirtualClock) -> StateStore:
+    """A SQLite store in *path* on the world's clock."""
+    from hsqbo import SQLiteStore  # noqa: PLC0415 - only where wanted
+
+    return SQLiteStore(path, clock=clock)

@@ -1,0 +1,203 @@
+"""Incremental runs: edits, conflicts, stale writes, saved plans, switches."""
+
+from __future__ import annotations
+
+import pathlib
+from collections.abc import Iterator
+
+import pytest
+from world import (
+    Seeded,
+    World,
+    hubspot_writes,
+    qbo_writes,
+    seed,
+    sqlite_store,
+    world,
+)
+
+from hsqbo import ConflictPolicy, MemoryStore, Outcome, StateStore
+from hsqbo._plan import Plan
+
+
+@pytest.fixture
+def w() -> Iterator[World]:
+    """Fresh fakes and clients."""
+    made = world()
+    yield made
+    made.close()
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def store(
+    request: pytest.FixtureRequest, w: World, tmp_path: pathlib.Path
+) -> Iterator[StateStore]:
+    """Every store the engine must work with."""
+    if request.param == "memory":
+        yield MemoryStore()
+        return
+    made = sqlite_store(str(tmp_path / "state.db"), w.clock)
+    yield made
+    made.close()
+
+
+def _synced(w: World, store: StateStore) -> Seeded:
+    s = seed(w)
+    w.sync(store).run()
+    w.later()
+    w.sync(store).run()  # reads the first run's own writes once
+    w.later()
+    return s
+
+
+def _customer(w: World, email: str) -> dict[str, object]:
+    found = [
+        c
+        for c in w.qbo_fake.customers()
+        if (c.get("PrimaryEmailAddr") or {}).get("Address") == email
+    ]
+    assert len(found) == 1
+    return found[0]
+
+
+def _contact(w: World, email: str) -> object:
+    found = [
+        o
+        for o in w.hubspot_fake.objects("contacts")
+        if o.properties.get("email") == email
+    ]
+    assert len(found) == 1
+    return found[0]
+
+
+def test_edits_reach_the_other_side(w: World, store: StateStore) -> None:
+    """A HubSpot edit reaches QBO and a QBO edit reaches HubSpot next run."""
+    s = _synced(w, store)
+    w.hubspot_fake.update("contacts", s.carol, {"city": "Leeds"})
+    erin = _customer(w, "erin@eads.example")
+    w.qbo_fake.update("Customer", str(erin["Id"]), {"FamilyName": "Eades"})
+    w.later()
+    report = w.sync(store).run()
+    assert report.count(Outcome.UPDATED, "contacts") == 2
+    carol = _customer(w, "carol@home.example")
+    assert carol["BillAddr"]["City"] == "Leeds"  # type: ignore[index]
+    contact = _contact(w, "erin@eads.example")
+    assert contact.properties["lastname"] == "Eades"  # type: ignore[attr-defined]
+    w.later()
+    hs_mark, qb_mark = len(w.hubspot_fake.calls), len(w.qbo_fake.calls)
+    w.sync(store).run()
+    w.later()
+    w.sync(store).run()
+    assert hubspot_writes(w.hubspot_fake, hs_mark) == []
+    assert qbo_writes(w.qbo_fake, qb_mark) == []
+
+
+def test_both_sides_edit_follows_policy(w: World, store: StateStore) -> None:
+    """A field edited on both sides is a conflict: the later edit wins."""
+    s = _synced(w, store)
+    w.hubspot_fake.update("contacts", s.carol, {"city": "Leeds"})
+    w.later(1)
+    carol = _customer(w, "carol@home.example")
+    w.qbo_fake.update(
+        "Customer", str(carol["Id"]), {"BillAddr": {"City": "York"}}
+    )
+    w.later()
+    sync = w.sync(store)
+    plan = sync.plan()
+    assert [
+        (c.field, c.winner.value if c.winner else None, c.policy)
+        for c in plan.conflicts
+    ] == [("city=BillAddr.City", "qbo", ConflictPolicy.MOST_RECENT)]
+    report = sync.apply(plan)
+    assert report.count(Outcome.CONFLICT, "contacts") == 1
+    contact = w.hubspot_fake.get("contacts", s.carol)
+    assert contact.properties["city"] == "York"
+    assert _customer(w, "carol@home.example")["BillAddr"]["City"] == "York"  # type: ignore[index]
+
+
+def test_stale_hubspot_write_is_not_applied(
+    w: World, store: StateStore
+) -> None:
+    """A HubSpot record edited between plan and apply is not overwritten."""
+    _synced(w, store)
+    erin = _customer(w, "erin@eads.example")
+    w.qbo_fake.update("Customer", str(erin["Id"]), {"FamilyName": "Eades"})
+    w.later()
+    sync = w.sync(store)
+    plan = sync.plan()
+    contact = _contact(w, "erin@eads.example")
+    w.clock.advance(1)
+    w.hubspot_fake.update(
+        "contacts",
+        contact.id,  # type: ignore[attr-defined]
+        {"lastname": "Edited-In-HubSpot"},
+    )
+    report = sync.apply(plan)
+    assert [(p.kind, p.outcome) for p in report.problems] == [
+        ("update", Outcome.STALE)
+    ]
+    fresh = w.hubspot_fake.get("contacts", contact.id)  # type: ignore[attr-defined]
+    assert fresh.properties["lastname"] == "Edited-In-HubSpot"
+    # The next run plans again from fresh data: a conflict, decided.
+    w.later()
+    again = w.sync(store).run()
+    assert again.count(Outcome.CONFLICT, "contacts") == 1
+    assert not again.problems
+
+
+def test_stale_qbo_write_is_not_applied(w: World, store: StateStore) -> None:
+    """A QBO record edited between plan and apply keeps its edit (5010)."""
+    s = _synced(w, store)
+    w.hubspot_fake.update("contacts", s.carol, {"lastname": "Cole-Smith"})
+    w.later()
+    sync = w.sync(store)
+    plan = sync.plan()
+    carol = _customer(w, "carol@home.example")
+    w.qbo_fake.update("Customer", str(carol["Id"]), {"Notes": "VIP"})
+    report = sync.apply(plan)
+    assert [(p.kind, p.outcome) for p in report.problems] == [
+        ("update", Outcome.STALE)
+    ]
+    assert _customer(w, "carol@home.example")["FamilyName"] == "Cole"
+    w.later()
+    w.sync(store).run()
+    assert _customer(w, "carol@home.example")["FamilyName"] == "Cole-Smith"
+
+
+def test_saved_plan_applies_later_and_only_once(
+    w: World, store: StateStore
+) -> None:
+    """A saved plan applies; applied again, its done operations are skipped."""
+    seed(w)
+    saved = w.sync(store).plan().to_dict()
+    first = w.sync(store).apply(Plan.from_dict(saved))
+    customers = len(w.qbo_fake.customers())
+    contacts = len(w.hubspot_fake.objects("contacts"))
+    assert first.count(Outcome.CREATED) > 0
+    again = w.sync(store).apply(Plan.from_dict(saved))
+    assert again.count(Outcome.CREATED) == 0
+    assert again.count(Outcome.STALE) >= first.count(
+        Outcome.CREATED, "contacts"
+    )
+    assert len(w.qbo_fake.customers()) == customers
+    assert len(w.hubspot_fake.objects("contacts")) == contacts
+
+
+def test_enable_disable_delete(w: World, store: StateStore) -> None:
+    """Disabled objects sync nothing; the switch persists; delete forgets."""
+    seed(w)
+    sync = w.sync(store)
+    sync.disable("invoices")
+    assert not w.sync(store).enabled("invoices")
+    sync.run()
+    assert w.hubspot_fake.objects("invoices") == ()
+    w.sync(store).enable("invoices")
+    w.later()
+    w.sync(store).run()
+    assert len(w.hubspot_fake.objects("invoices")) == 2
+    w.sync(store).delete("products")
+    assert not w.sync(store).enabled("products")
+    assert (
+        store.load(w.sync(store).effective_config()).object("products").links
+        == {}
+    )
