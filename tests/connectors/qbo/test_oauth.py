@@ -9,8 +9,10 @@ import asyncio
 import base64
 import datetime as dt
 import logging
+import threading
 import urllib.parse
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -346,3 +348,36 @@ def test_naive_expiry_is_refused() -> None:
     """Token expiry times must be aware."""
     with pytest.raises(ValueError, match="aware"):
         OAuth2Token(access_token="a", expires_at=dt.datetime(2026, 1, 1))  # noqa: DTZ001
+
+
+def test_threads_sharing_a_client_refresh_once(
+    app: OAuth2App,
+    load_json: Callable[[str], Any],
+    clock: VirtualClock,
+) -> None:
+    """Eight threads with an expiring token cause one refresh, not eight."""
+    refreshes: list[str] = []
+    lock = threading.Lock()
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/tokens/bearer"):
+            with lock:
+                refreshes.append(_form(request)["refresh_token"])
+            return httpx.Response(200, json=load_json("token.json"))
+        return httpx.Response(200, json=load_json("customer.json"))
+
+    http = httpx.Client(transport=httpx.MockTransport(handle))
+    with (
+        QuickBooksClient(
+            "9341450000123",
+            _token(clock, minutes=1),
+            base_url="https://qbo.test",
+            http=http,
+            oauth=app,
+            clock=clock,
+        ) as client,
+        ThreadPoolExecutor(max_workers=8) as pool,
+    ):
+        list(pool.map(lambda _: client.get(Customer, "412"), range(8)))
+    http.close()
+    assert refreshes == ["old-refresh-token"]
