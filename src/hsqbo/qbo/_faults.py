@@ -251,9 +251,11 @@ def _pick_class(status: int, parsed: ParsedFault) -> type[ApiError]:
         # A SystemFault that came with a 4xx is the request's fault.
         if kind is not ServerError or not _client_error(status):
             return kind
-    if status >= httpx.codes.INTERNAL_SERVER_ERROR:
-        return ServerError
-    return ValidationError
+    if _client_error(status):
+        return ValidationError
+    # A 5xx, or a success status carrying an error nothing else explains
+    # (an HTML page with 200 from a struggling gateway): the server's fault.
+    return ServerError
 
 
 def _retry_after(headers: httpx.Headers) -> float | None:

@@ -297,3 +297,20 @@ def test_transport_error_is_wrapped(
     assert isinstance(caught.value.__cause__, httpx.ConnectError)
     assert caught.value.url == f"{API}/customer/412"
     assert route.call_count == 3
+
+
+def test_html_page_with_200_is_a_retried_server_error(
+    mock: respx.MockRouter,
+    make_client: Callable[..., QuickBooksClient],
+    load_json: Callable[[str], Any],
+    load_text: Callable[[str], str],
+) -> None:
+    """A gateway's HTML page answered with 200 is retried, then succeeds."""
+    route = mock.get(f"{API}/customer/412").mock(
+        side_effect=[
+            httpx.Response(200, text=load_text("errors/unavailable.html")),
+            httpx.Response(200, json=load_json("customer.json")),
+        ]
+    )
+    assert make_client().get(Customer, "412").id == "412"
+    assert route.call_count == 2
