@@ -309,7 +309,61 @@ class Reader:
                 self._hubspot_by_id(type_, sorted(ids), seen)
             if not want_h and not want_q:
                 break
+        self._candidates(state, partial, seen)
         self._companies(seen)
+
+    def _candidates(
+        self,
+        state: SyncState,
+        partial: Sequence[ObjectSync],
+        seen: _Collected,
+    ) -> None:
+        """
+        Read the records a new, unlinked record may match (by e-mail...).
+
+        Without them the planner, which matches only among the records it
+        is given, would create a twin of an unchanged existing record.
+        """
+        for obj in partial:
+            ostate = state.object(obj.name)
+            for key in obj.match:
+                from_q = _values(
+                    r.fields.get(key.qbo)
+                    for r in seen.qbo.get(obj.qbo, {}).values()
+                    if ostate.link_for(Side.QBO, r.id) is None
+                )
+                from_h = _values(
+                    r.fields.get(key.hubspot)
+                    for r in seen.hubspot.get(obj.hubspot, {}).values()
+                    if ostate.link_for(Side.HUBSPOT, r.id) is None
+                )
+                for chunk in _chunks(from_q):
+                    group = FilterGroup(
+                        [Filter(key.hubspot, Operator.IN, values=chunk)]
+                    )
+                    found = self._hubspot.search(
+                        obj.hubspot,
+                        [group],
+                        properties=hubspot_properties(obj),
+                    )
+                    records = [
+                        r
+                        for r in self._hubspot.records(obj.hubspot, found)
+                        if not seen.has(Side.HUBSPOT, r.type, r.id)
+                    ]
+                    for record in self._with_associations(
+                        obj.hubspot, records
+                    ):
+                        seen.add(record)
+                # QBO filters on the top-level field (PrimaryEmailAddr).
+                field = key.qbo.split(".", 1)[0]
+                entity = ENTITY_TYPES[obj.qbo]
+                for chunk in _chunks(from_h):
+                    query = select(entity).where(field, "IN", chunk)
+                    for found_q in self._qbo.query(query.with_inactive()):
+                        record = to_record(found_q)
+                        if not seen.has(Side.QBO, record.type, record.id):
+                            seen.add(record)
 
     def _invoice_contacts(
         self,
@@ -378,6 +432,16 @@ class Reader:
 
 def _primary_first(record: Record) -> Record:
     return record
+
+
+def _values(raw: Iterable[object]) -> list[str]:
+    """Distinct non-empty text values, as given and lower-cased."""
+    out: set[str] = set()
+    for value in raw:
+        if isinstance(value, str) and value.strip():
+            out.add(value.strip())
+            out.add(value.strip().lower())
+    return sorted(out)
 
 
 def records_of(snapshot: Snapshot, side: Side) -> Iterable[Record]:

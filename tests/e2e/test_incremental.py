@@ -201,3 +201,25 @@ def test_enable_disable_delete(w: World, store: StateStore) -> None:
         store.load(w.sync(store).effective_config()).object("products").links
         == {}
     )
+
+
+def test_new_record_links_to_an_unchanged_match(
+    w: World, store: StateStore
+) -> None:
+    """A record new since the last run is linked to its match, not copied."""
+    s = _synced(w, store)
+    # Bob failed on the first sync (Acme's name was taken); a bookkeeper
+    # now adds him to QBO by hand.
+    w.qbo_fake.add_customer(
+        "Bob Burns (Acme)",
+        email="bob@acme.example",
+        given_name="Bob",
+        family_name="Burns",
+    )
+    w.later()
+    contacts = len(w.hubspot_fake.objects("contacts"))
+    report = w.sync(store).run()
+    assert report.count(Outcome.LINKED, "contacts") == 1
+    assert len(w.hubspot_fake.objects("contacts")) == contacts
+    links = store.load(w.sync(store).effective_config()).object("contacts")
+    assert s.bob in links.links
