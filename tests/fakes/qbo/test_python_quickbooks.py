@@ -23,8 +23,10 @@ from quickbooks.batch import batch_create
 from quickbooks.cdc import change_data_capture
 from quickbooks.exceptions import QuickbooksException
 from quickbooks.objects.customer import Customer
+from quickbooks.objects.detailline import SalesItemLine, SalesItemLineDetail
 from quickbooks.objects.invoice import Invoice
 from quickbooks.objects.item import Item
+from quickbooks.objects.payment import Payment, PaymentLine
 
 from hsqbo.testing import FakeQuickBooks, VirtualClock
 
@@ -209,3 +211,38 @@ def test_invoice_round_trip(qb: Any, fake: FakeQuickBooks) -> None:
     assert read.TotalAmt == 900
     assert read.Balance == 400
     assert read.LinkedTxn[0].TxnType == "Payment"
+
+
+def test_invoice_and_payment_objects(qb: Any, fake: FakeQuickBooks) -> None:
+    """Invoices and payments built the README way save, apply and void."""
+    seeded_customer = fake.add_customer("Bakery")
+    seeded_item = fake.add_item("Workshop", unit_price=450)
+    line = SalesItemLine()
+    line.Amount = 900
+    line.Description = "Two sessions"
+    line.SalesItemLineDetail = SalesItemLineDetail()
+    line.SalesItemLineDetail.ItemRef = Item.get(
+        seeded_item["Id"], qb=qb
+    ).to_ref()
+    invoice = Invoice()
+    invoice.CustomerRef = Customer.get(seeded_customer["Id"], qb=qb).to_ref()
+    invoice.Line.append(line)
+    invoice = invoice.save(qb=qb)
+    assert invoice.TotalAmt == 900
+    assert invoice.DocNumber == "1001"
+
+    payment = Payment()
+    payment.TotalAmt = 500
+    payment.CustomerRef = invoice.CustomerRef
+    applied = PaymentLine()
+    applied.Amount = 500
+    applied.LinkedTxn.append(invoice.to_linked_txn())
+    payment.Line.append(applied)
+    payment = payment.save(qb=qb)
+    assert Invoice.get(invoice.Id, qb=qb).Balance == 400
+
+    payment.void(qb=qb)
+    assert Invoice.get(invoice.Id, qb=qb).Balance == 900
+    current = Invoice.get(invoice.Id, qb=qb)
+    current.void(qb=qb)
+    assert Invoice.get(invoice.Id, qb=qb).TotalAmt == 0

@@ -873,9 +873,11 @@ def _line_amounts(
         unit = unit if unit is not None else item_price
         qty = qty if qty is not None else decimal.Decimal(1)
         return qty, unit, _money(qty * unit)
-    if qty is not None and unit is not None:
+    if qty and unit:
         # Not documented by Intuit; reported by integrators, and the one
-        # consistent choice: amounts agree with quantity times price.
+        # consistent choice: amounts agree with quantity times price. A
+        # zero quantity or price (python-quickbooks sends both as 0 unless
+        # set) leaves the amount as sent.
         if _money(qty * unit) != _money(amount):
             raise _errors.business(
                 "Amount is not equal to UnitPrice * Qty. Supplied "
@@ -927,7 +929,6 @@ def _sales_line(
         detail["ItemAccountRef"] = dict(item["IncomeAccountRef"])
     line["SalesItemLineDetail"] = detail
     line["Amount"] = _ZERO if voided else _money(amount)
-    line.setdefault("Description", item.get("Description", item["Name"]))
 
 
 def _group_line(store: Store, line: Obj, *, voided: bool) -> None:
