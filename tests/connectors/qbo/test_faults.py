@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -12,6 +13,7 @@ import respx
 from hsqbo import (
     ApiError,
     AuthenticationError,
+    ConflictError,
     DuplicateError,
     NotFoundError,
     PermissionDeniedError,
@@ -314,3 +316,71 @@ def test_html_page_with_200_is_a_retried_server_error(
     )
     assert make_client().get(Customer, "412").id == "412"
     assert route.call_count == 2
+
+
+def _fault(code: str, kind: str) -> str:
+    return json.dumps(
+        {
+            "Fault": {
+                "Error": [{"Message": "m", "Detail": "d", "code": code}],
+                "type": kind,
+            }
+        }
+    )
+
+
+# (body, status, class): the table's less common rows, decided by code,
+# by status, by fault type, or by the fallbacks.
+BRANCHES = [
+    (_fault("120", "AuthorizationFault"), 401, PermissionDeniedError),
+    (_fault("9999", "AuthorizationFault"), 400, PermissionDeniedError),
+    (_fault("9999", "AuthenticationFault"), 400, AuthenticationError),
+    (_fault("9999", "SystemFault"), 400, ValidationError),
+    (_fault("9999", "SystemFault"), 200, ServerError),
+    (_fault("9999", "ValidationFault"), 200, ValidationError),
+    (_fault("003001", "SERVICE"), 403, RateLimitError),
+    ("", 409, ConflictError),
+    ('{"error": "invalid_client"}', 401, AuthenticationError),
+    ("{not json", 400, ValidationError),
+    ("<root><child/></root>", 502, ServerError),
+]
+
+
+@pytest.mark.parametrize(("body", "status", "expected"), BRANCHES)
+def test_every_table_branch(
+    mock: respx.MockRouter,
+    make_client: Callable[..., QuickBooksClient],
+    body: str,
+    status: int,
+    expected: type[ApiError],
+) -> None:
+    """Code first, then status, then fault type, then the fallbacks."""
+    mock.get(f"{API}/customer/1").respond(status, text=body)
+    with pytest.raises(expected) as caught:
+        make_client(retry=RetryPolicy.never()).get(Customer, "1")
+    assert type(caught.value) is expected
+    assert caught.value.status_code == status
+
+
+def test_gateway_code_is_read_from_the_message_when_missing(
+    mock: respx.MockRouter,
+    make_client: Callable[..., QuickBooksClient],
+) -> None:
+    """'errorCode=003200' in a message without code gives code 3200."""
+    body = {
+        "fault": {
+            "error": [
+                {
+                    "message": "message=AuthenticationFailed; "
+                    "errorCode=003200; statusCode=401",
+                    "detail": "",
+                    "code": None,
+                }
+            ],
+            "type": "AUTHENTICATION",
+        }
+    }
+    mock.get(f"{API}/customer/1").respond(401, json=body)
+    with pytest.raises(AuthenticationError) as caught:
+        make_client().get(Customer, "1")
+    assert caught.value.code == "3200"
