@@ -317,3 +317,73 @@ def test_any_escaped_name_finds_exactly_itself(name: str) -> None:
             f"select * from Customer where DisplayName = '{_escape(name)}'",  # noqa: S608
         )
     assert _names(result) == [name]
+
+
+_OPERATORS = {
+    "=": lambda a, b: a == b,
+    "<": lambda a, b: a < b,
+    ">": lambda a, b: a > b,
+    "<=": lambda a, b: a <= b,
+    ">=": lambda a, b: a >= b,
+}
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    balances=st.lists(st.integers(0, 50), min_size=1, max_size=12),
+    conditions=st.lists(
+        st.tuples(st.sampled_from(sorted(_OPERATORS)), st.integers(0, 50)),
+        max_size=3,
+    ),
+)
+def test_where_matches_a_python_model(
+    balances: list[int], conditions: list[tuple[str, int]]
+) -> None:
+    """AND-ed numeric conditions select exactly what Python's operators do."""
+    fake = FakeQuickBooks(clock=VirtualClock())
+    for number, balance in enumerate(balances):
+        fake.add_customer(f"C{number}", fields={"Balance": balance})
+    where = " AND ".join(f"Balance {op} '{value}'" for op, value in conditions)
+    # Generated test queries: integers and fixed operators only.
+    text = "select * from Customer"
+    if where:
+        text = f"{text} where {where}"
+    expected = [
+        f"C{number}"
+        for number, balance in enumerate(balances)
+        if all(_OPERATORS[op](balance, value) for op, value in conditions)
+    ]
+    with httpx.Client(
+        transport=fake.transport(),
+        base_url=f"https://q/v3/company/{fake.realm_id}",
+        headers={"Authorization": "Bearer t"},
+    ) as http:
+        assert _names(_query(http, text)) == expected
+
+
+@settings(max_examples=20, deadline=None)
+@given(count=st.integers(0, 40), page=st.integers(1, 15))
+def test_pages_cover_every_row_once(count: int, page: int) -> None:
+    """Walking STARTPOSITION by MAXRESULTS returns every row once, in order."""
+    fake = FakeQuickBooks(clock=VirtualClock())
+    for number in range(count):
+        fake.add_item(f"Item {number:02}")
+    seen: list[str] = []
+    with httpx.Client(
+        transport=fake.transport(),
+        base_url=f"https://q/v3/company/{fake.realm_id}",
+        headers={"Authorization": "Bearer t"},
+    ) as http:
+        start = 1
+        while True:
+            result = _query(
+                http,
+                "select * from Item ORDERBY Name "  # noqa: S608 - integers
+                f"STARTPOSITION {start} MAXRESULTS {page}",
+            )
+            rows = _names(result, "Item")
+            seen.extend(rows)
+            if len(rows) < page:
+                break
+            start += page
+    assert seen == [f"Item {number:02}" for number in range(count)]
