@@ -377,3 +377,16 @@ def test_list_with_associations(
         (acme.id, "contact_to_company"),
         (acme.id, "contact_to_company_unlabeled"),
     }
+
+
+def test_property_history_halves_the_page_limit(
+    fake: FakeHubSpot, client: httpx.Client
+) -> None:
+    """With propertiesWithHistory a list page holds at most 50."""
+    fake.create("contacts", {"email": "a@example.com"})
+    url = "/crm/v3/objects/contacts"
+    params = {"propertiesWithHistory": "email"}
+    assert client.get(url, params={**params, "limit": "51"}).status_code == 400
+    page = client.get(url, params={**params, "limit": "50"}).json()
+    history = page["results"][0]["propertiesWithHistory"]["email"]
+    assert history[0]["value"] == "a@example.com"

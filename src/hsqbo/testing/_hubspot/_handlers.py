@@ -54,6 +54,7 @@ BATCH_LIMIT = 100
 ASSOCIATION_READ_LIMIT = 1000
 ASSOCIATION_WRITE_LIMIT = 2000
 LIST_LIMIT = 100
+HISTORY_LIST_LIMIT = 50
 ASSOCIATION_LIST_LIMIT = 500
 
 JsonObject = dict[str, Any]
@@ -406,7 +407,10 @@ class Api:
             self._link_all(stored, links)
             return Answer(201, self._render(stored, _written(stored, values)))
         params = request.url.params
-        limit = _int_param(params, "limit", 10, LIST_LIMIT)
+        with_history = _list_param(params, "propertiesWithHistory")
+        # Property history makes pages smaller (hubspot-api.md §3.6).
+        maximum = HISTORY_LIST_LIMIT if with_history else LIST_LIMIT
+        limit = _int_param(params, "limit", 10, maximum)
         archived = _bool_param(params, "archived")
         after = params.get("after")
         everything = self.store.all(type_name, archived=archived)
@@ -419,7 +423,6 @@ class Api:
         page = everything[:limit]
         properties = _list_param(params, "properties")
         associations = _list_param(params, "associations")
-        with_history = _list_param(params, "propertiesWithHistory")
         answer: JsonObject = {
             "results": [
                 self._render(
