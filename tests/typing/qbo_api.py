@@ -67,7 +67,9 @@ client = QuickBooksClient(
     timeout=30.0,
     http=httpx.Client(),
 )
-plain = QuickBooksClient("1", "access-token", sandbox=True)
+plain = QuickBooksClient(
+    "1", "access-token", sandbox=True, enhanced_custom_fields=True
+)
 customer: Customer = client.get(Customer, "412")
 customers: Iterator[Customer] = client.query(
     select(Customer).where("DisplayName", "=", "O'Brien").with_inactive()

@@ -107,6 +107,9 @@ class QuickBooksClient:
         clock: Time source and sleeper; a
             :class:`~hsqbo.testing.VirtualClock` makes tests sleep-free.
         timeout: Per-request timeout (also applied to an injected *http*).
+        enhanced_custom_fields: Send ``include=enhancedAllCustomFields``
+            so number and date custom fields (QBO Advanced) are read and
+            written, not only the three legacy text fields.
 
     >>> from hsqbo.qbo import QuickBooksClient
     >>> client = QuickBooksClient("9341450000123", "access-token")
@@ -132,6 +135,7 @@ class QuickBooksClient:
         limits: QuickBooksLimits = QuickBooksLimits(),  # noqa: B008 - frozen
         clock: Clock = _SYSTEM_CLOCK,
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        enhanced_custom_fields: bool = False,
     ) -> None:
         self._core = QuickBooksCore(
             realm_id,
@@ -143,6 +147,7 @@ class QuickBooksClient:
             limits=limits,
             clock=clock,
             timeout=_timeout(timeout),
+            enhanced_custom_fields=enhanced_custom_fields,
         )
         self._owns_http = http is None
         self._http = httpx.Client() if http is None else http
@@ -372,6 +377,7 @@ class AsyncQuickBooksClient:
         limits: QuickBooksLimits = QuickBooksLimits(),  # noqa: B008 - frozen
         clock: Clock = _SYSTEM_CLOCK,
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        enhanced_custom_fields: bool = False,
     ) -> None:
         self._core = QuickBooksCore(
             realm_id,
@@ -383,6 +389,7 @@ class AsyncQuickBooksClient:
             limits=limits,
             clock=clock,
             timeout=_timeout(timeout),
+            enhanced_custom_fields=enhanced_custom_fields,
         )
         self._owns_http = http is None
         self._http = httpx.AsyncClient() if http is None else http

@@ -183,6 +183,7 @@ class QuickBooksCore:
         limits: QuickBooksLimits,
         clock: Clock,
         timeout: httpx.Timeout,
+        enhanced_custom_fields: bool = False,
     ) -> None:
         if not _REALM.fullmatch(realm_id):
             msg = "realm_id is the company id: letters, digits, - and _"
@@ -201,6 +202,12 @@ class QuickBooksCore:
         self.clock = clock
         self.throttle = Throttle(limits, clock)
         self._timeout = timeout.as_dict()
+        # Number and date custom fields only come back with this include.
+        self._include = (
+            {"include": "enhancedAllCustomFields"}
+            if enhanced_custom_fields
+            else {}
+        )
 
     # -- requests ---------------------------------------------------------
 
@@ -210,7 +217,11 @@ class QuickBooksCore:
         return self.oauth is not None and self.token.refresh_token is not None
 
     def _url(self, path: str, params: Mapping[str, str]) -> httpx.URL:
-        query = {"minorversion": str(self.minor_version), **params}
+        query = {
+            "minorversion": str(self.minor_version),
+            **self._include,
+            **params,
+        }
         return httpx.URL(
             f"{self.base_url}/v3/company/{self.realm_id}/{path}", params=query
         )

@@ -452,3 +452,22 @@ def test_client_repr_shows_no_token() -> None:
     """repr(client) names the realm and host, never the token."""
     with QuickBooksClient("1", "secret-access-token") as client:
         assert "secret-access-token" not in repr(client)
+
+
+def test_enhanced_custom_fields_are_asked_for_on_every_call(
+    mock: respx.MockRouter,
+    make_client: Callable[..., QuickBooksClient],
+    load_json: Callable[[str], Any],
+) -> None:
+    """The option adds include=enhancedAllCustomFields to reads and writes."""
+    read = mock.get(f"{API}/invoice/1088").respond(
+        json=load_json("invoice.json")
+    )
+    write = mock.post(f"{API}/invoice").respond(json=load_json("invoice.json"))
+    client = make_client(enhanced_custom_fields=True)
+    invoice = client.get(Invoice, "1088")
+    client.update(invoice)
+    for route in (read, write):
+        params = route.calls.last.request.url.params
+        assert params["include"] == "enhancedAllCustomFields"
+        assert params["minorversion"] == "75"
