@@ -119,12 +119,14 @@ def invalid_reference(element: str, ref_id: str, why: str = "") -> QboFault:
 
 def not_found(entity: str, object_id: str) -> QboFault:
     """610: the object does not exist, was deleted, or is inactive."""
+    # QBO's wording is fixed and names neither the entity nor the id.
+    del entity, object_id
     return _one(
         "610",
         "Object Not Found",
         "Object Not Found : Something you're trying to use has been made "
         "inactive. Check the fields with accounts, customers, items, vendors "
-        f"or employees. ({entity} Id={object_id})",
+        "or employees.",
     )
 
 
