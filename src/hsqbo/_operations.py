@@ -90,8 +90,6 @@ class SkipReason(enum.Enum):
     EXCLUDED = "excluded"
     #: Archived on HubSpot or inactive/voided on QBO; not propagated.
     ARCHIVED = "archived"
-    #: A linked pair whose mapped fields agree with the last sync.
-    UNCHANGED = "unchanged"
     #: The record lives on the target side of a one-way object.
     ONE_WAY = "one_way"
     #: A field was emptied on one side; empty values never wipe filled
@@ -208,7 +206,9 @@ class _Operation:
         payload = {
             a.name: _canonical(getattr(self, a.name))
             for a in attrs.fields(type(self))
-            if a.name != "reason"
+            # The words of a reason may improve between releases; the
+            # decision, and so the id, stays the same.
+            if not (a.name == "reason" and isinstance(getattr(self, a.name), str))
         }
         text = json.dumps([self.kind, payload], sort_keys=True)
         digest = hashlib.sha256(text.encode()).hexdigest()[:20]
@@ -266,6 +266,8 @@ class Create(_Operation):
     @property
     def refs(self) -> tuple[Ref, ...]:
         """The operations whose created records this one refers to."""
+        if not self.references:
+            return ()
         return tuple(self.references[k] for k in sorted(self.references))
 
 
@@ -436,7 +438,7 @@ class Skip(_Operation):
     side: Side
     type: str
     id: str
-    reason: SkipReason = attrs.field(converter=SkipReason)
+    reason: SkipReason
     detail: str = ""
 
 
@@ -472,7 +474,7 @@ class Conflict(_Operation):
     hubspot_value: FieldValue
     qbo_value: FieldValue
     base: FieldValue
-    policy: ConflictPolicy = attrs.field(converter=ConflictPolicy)
+    policy: ConflictPolicy
     winner: Side | None
     reason: str = ""
 
@@ -499,7 +501,7 @@ class RecordError(_Operation):
     side: Side
     type: str
     id: str
-    code: ErrorCode = attrs.field(converter=ErrorCode)
+    code: ErrorCode
     message: str
 
 

@@ -69,21 +69,38 @@ def _target_key(target: Target) -> tuple[int, int, str]:
     return id_sort_key(target)
 
 
+_SIDE_VALUE = {side: side.value for side in Side}
+_REASON_VALUE = {reason: reason.value for reason in SkipReason}
+
+
+def _id_key(record_id: str) -> tuple[int, int, str]:
+    # id_sort_key, inlined: this runs once per operation of big plans.
+    if record_id.isdigit():
+        return (0, int(record_id), record_id)
+    return (1, 0, record_id)
+
+
 def _content_key(op: Operation) -> tuple[Any, ...]:  # noqa: PLR0911 - one per kind
-    if isinstance(op, Remap):
-        return ()
+    if isinstance(op, Skip):
+        return (
+            _SIDE_VALUE[op.side],
+            op.type,
+            _id_key(op.id),
+            _REASON_VALUE[op.reason],
+            op.detail,
+        )
+    if isinstance(op, Update):
+        return (_SIDE_VALUE[op.side], op.type, _id_key(op.id))
     if isinstance(op, Link | Rebase):
-        return (id_sort_key(op.hubspot_id), id_sort_key(op.qbo_id))
+        return (_id_key(op.hubspot_id), _id_key(op.qbo_id))
     if isinstance(op, Create):
         source = op.source
         where = (
             ("", "", (0, 0, ""))
             if source is None
-            else (source.side.value, source.type, id_sort_key(source.id))
+            else (_SIDE_VALUE[source.side], source.type, _id_key(source.id))
         )
-        return (op.side.value, op.type, where)
-    if isinstance(op, Update):
-        return (op.side.value, op.type, id_sort_key(op.id))
+        return (_SIDE_VALUE[op.side], op.type, where)
     if isinstance(op, Associate):
         return (
             op.from_type,
@@ -92,14 +109,8 @@ def _content_key(op: Operation) -> tuple[Any, ...]:  # noqa: PLR0911 - one per k
             _target_key(op.to_id),
         )
     if isinstance(op, Conflict):
-        return (id_sort_key(op.hubspot_id), op.field)
-    return (
-        op.side.value,
-        op.type,
-        id_sort_key(op.id),
-        op.reason.value,
-        op.detail,
-    )
+        return (_id_key(op.hubspot_id), op.field)
+    return ()
 
 
 def order_operations(ops: Iterable[Operation]) -> tuple[Operation, ...]:
@@ -145,6 +156,12 @@ def order_operations(ops: Iterable[Operation]) -> tuple[Operation, ...]:
 # -- the plan --------------------------------------------------------------
 
 
+def _frozen_ids(
+    value: Mapping[str, Iterable[str]],
+) -> dict[str, frozenset[str]]:
+    return {name: frozenset(ids) for name, ids in value.items() if ids}
+
+
 @attrs.frozen(kw_only=True)
 class Plan:
     """
@@ -155,6 +172,9 @@ class Plan:
             writes before reports, dependencies first, then object, kind
             and id.
         errors: Records that cannot be synced, each with a stable code.
+        unchanged: Per object sync, the HubSpot ids of linked pairs whose
+            mapped fields all agree with the last sync (no operation; a set,
+            so the plan's equality does not depend on order).
         planned_at: The ``now`` the plan was made with.
 
     .. versionadded:: 0.1.0
@@ -162,6 +182,9 @@ class Plan:
 
     operations: tuple[Operation, ...] = attrs.field(converter=tuple)
     errors: tuple[RecordError, ...] = attrs.field(default=(), converter=tuple)
+    unchanged: Mapping[str, frozenset[str]] = attrs.field(
+        factory=dict, converter=_frozen_ids
+    )
     planned_at: dt.datetime
 
     @property
@@ -194,6 +217,8 @@ class Plan:
         counts: dict[str, Counter[str]] = {}
         for op in (*self.operations, *self.errors):
             counts.setdefault(op.object, Counter())[op.kind] += 1
+        for name, ids in self.unchanged.items():
+            counts.setdefault(name, Counter())["unchanged"] += len(ids)
         return {
             name: dict(sorted(counts[name].items())) for name in sorted(counts)
         }
@@ -215,23 +240,20 @@ class Plan:
             for op in self.operations
             if isinstance(op, Create)
         }
-        lines: list[str] = []
-        quiet: Counter[str] = Counter()
-        for op in self.operations:
-            if (
-                not unchanged
-                and isinstance(op, Skip)
-                and op.reason is SkipReason.UNCHANGED
-            ):
-                quiet[op.object] += 1
-                continue
-            lines.append(_describe(op, created))
+        lines = [_describe(op, created) for op in self.operations]
         lines.extend(_describe(error, created) for error in self.errors)
-        lines.extend(
-            f"{'skip':<{_WIDTH}}{name}: {count} linked "
-            f"pair{'s' if count != 1 else ''} unchanged"
-            for name, count in sorted(quiet.items())
-        )
+        for name, ids in sorted(self.unchanged.items()):
+            if unchanged:
+                lines.extend(
+                    f"{'unchanged':<{_WIDTH}}{name}: HubSpot {i} and its "
+                    "linked QBO record agree"
+                    for i in sorted(ids, key=id_sort_key)
+                )
+            else:
+                lines.append(
+                    f"{'unchanged':<{_WIDTH}}{name}: {len(ids)} linked "
+                    f"pair{'s' if len(ids) != 1 else ''} agree"
+                )
         return "\n".join(lines) if lines else "nothing to do"
 
     def to_dict(self) -> dict[str, Any]:
@@ -482,6 +504,8 @@ _CODECS: Mapping[str, _Codec] = {
 }
 # A conflict's base is one value, not a mapping of them.
 _CONFLICT_BASE: _Codec = (encode_value, decode_value)
+# A skip's reason is a SkipReason; its words are in ``detail``.
+_SKIP_REASON: _Codec = (lambda v: v.value, SkipReason)
 
 
 def _list(data: Any) -> list[Any]:
@@ -516,6 +540,8 @@ _KINDS: Mapping[str, type[Operation | RecordError]] = {
 def _codec(cls: type, name: str) -> _Codec:
     if cls is Conflict and name == "base":
         return _CONFLICT_BASE
+    if cls is Skip and name == "reason":
+        return _SKIP_REASON
     return _CODECS[name]
 
 
@@ -559,6 +585,10 @@ def _unstructure_plan(plan: Plan) -> dict[str, Any]:
         "planned_at": plan.planned_at.isoformat(),
         "operations": [_unstructure_op(op) for op in plan.operations],
         "errors": [_unstructure_op(e) for e in plan.errors],
+        "unchanged": {
+            name: sorted(ids, key=id_sort_key)
+            for name, ids in sorted(plan.unchanged.items())
+        },
     }
 
 
@@ -591,9 +621,14 @@ def _structure_plan(data: Any, _: type) -> Plan:
         isinstance(e, RecordError) for e in errors
     ):
         raise PlanError("errors and operations are mixed up")
+    unchanged = {
+        _text(name): frozenset(_text(i) for i in _list(ids))
+        for name, ids in _mapping(raw.get("unchanged", {})).items()
+    }
     return Plan(
         operations=operations,  # type: ignore[arg-type]
         errors=errors,  # type: ignore[arg-type]
+        unchanged=unchanged,
         planned_at=planned_at,
     )
 

@@ -142,6 +142,22 @@ def _compile(obj: ObjectSync) -> tuple[_Field, ...]:
     return tuple(compiled)
 
 
+_Shape = tuple[
+    tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[object, ...], bool
+]
+
+
+def _shape(fields: tuple[_Field, ...]) -> _Shape:
+    """Field keys and paths as tuples, for the unchanged-pair fast path."""
+    return (
+        tuple(f.key for f in fields),
+        tuple(f.hubspot for f in fields),
+        tuple(f.qbo for f in fields),
+        (_MISSING,) * len(fields),
+        any(f.derive is not None for f in fields),
+    )
+
+
 def _show(value: object) -> str:
     if value is None:
         return "(empty)"
@@ -192,6 +208,9 @@ class _Planner:
         # plan (Link and Create); the state holds the older ones.
         self.new_links: dict[str, dict[str, Target]] = defaultdict(dict)
         self.verdicts: dict[tuple[str, Side, str], FilterVerdict] = {}
+        # Unchanged linked pairs by object: HubSpot ids, not operations,
+        # because a re-plan of a big portal is mostly these.
+        self.unchanged: dict[str, set[str]] = defaultdict(set)
 
     # -- helpers ---------------------------------------------------------
 
@@ -285,6 +304,7 @@ class _Planner:
 
     def plan_object(self, obj: ObjectSync) -> None:
         fields = _compile(obj)
+        shape = _shape(fields)
         ostate = self.state.object(obj.name)
         valid = self.remap(obj, ostate)
         hs = self.hubspot.get(obj.hubspot, {})
@@ -292,8 +312,10 @@ class _Planner:
         unlinked_h: list[Record] = []
         unlinked_q: list[Record] = []
         links = ostate.links
-        for hid in sorted(hs, key=id_sort_key):
-            h = hs[hid]
+        # Linked pairs are merged independently of each other, so they need
+        # no order here (the plan is sorted at the end); only first-sync
+        # decisions, which claim names and matches, run in sorted order.
+        for hid, h in hs.items():
             link = links.get(hid)
             if link is None:
                 unlinked_h.append(h)
@@ -308,9 +330,9 @@ class _Planner:
                     "given; pass the linked partners of changed records",
                 )
                 continue
-            self.merge_linked(obj, fields, h, q, link, valid)
+            self.merge_linked(obj, fields, shape, h, q, link, valid)
         qbo_links = ostate.qbo_links
-        for qid in sorted(qb, key=id_sort_key):
+        for qid in qb:
             hid = qbo_links.get(qid)
             if hid is None:
                 unlinked_q.append(qb[qid])
@@ -322,6 +344,8 @@ class _Planner:
                     f"linked to HubSpot {obj.hubspot} {hid}, which was not "
                     "given; pass the linked partners of changed records",
                 )
+        unlinked_h.sort(key=_record_order)
+        unlinked_q.sort(key=_record_order)
         self.first_sync(obj, fields, unlinked_h, unlinked_q)
 
     def remap(
@@ -357,6 +381,7 @@ class _Planner:
         self,
         obj: ObjectSync,
         fields: tuple[_Field, ...],
+        shape: _Shape,
         h: Record,
         q: Record,
         link: LinkState,
@@ -364,29 +389,17 @@ class _Planner:
     ) -> None:
         base = link.base
         if valid is None:
-            # Fast path: nothing differs from the base, without normalising
-            # (a raw value equal to the base normalises to the base, since
-            # normalisation is idempotent and the base is normalised).
-            hf = h.fields
-            qf = q.fields
-            for f in fields:
-                b = base.get(f.key, _MISSING)
-                if b is _MISSING or hf.get(f.hubspot) != b:
-                    break
-                qv = qf.get(f.qbo) if f.derive is None else f.derive(q)
-                if qv != b:
-                    break
-            else:
-                self.ops.append(
-                    Skip(
-                        object=obj.name,
-                        side=Side.HUBSPOT,
-                        type=h.type,
-                        id=h.id,
-                        reason=SkipReason.UNCHANGED,
-                        detail=f"linked to QBO {q.type} {q.id}; unchanged",
-                    )
-                )
+            # Fast path: nothing differs from the base, checked without
+            # normalising: a raw value equal to the base normalises to the
+            # base (normalisation is idempotent and the base is normalised).
+            keys, h_paths, q_paths, missing, derived = shape
+            expected = list(map(base.get, keys, missing))
+            if expected == list(map(h.fields.get, h_paths)) and expected == (
+                [f.qbo_value(q) for f in fields]
+                if derived
+                else list(map(q.fields.get, q_paths))
+            ):
+                self.unchanged[obj.name].add(h.id)
                 return
         if valid is not None:
             base = {k: v for k, v in base.items() if k in valid}
@@ -639,16 +652,7 @@ class _Planner:
             pair.h_changes or pair.q_changes or pair.rebase or pair.reports
         ):
             if not pair.errors:
-                self.ops.append(
-                    Skip(
-                        object=obj.name,
-                        side=Side.HUBSPOT,
-                        type=h.type,
-                        id=h.id,
-                        reason=SkipReason.UNCHANGED,
-                        detail=f"linked to QBO {q.type} {q.id}; unchanged",
-                    )
-                )
+                self.unchanged[obj.name].add(h.id)
 
     # -- first sync ------------------------------------------------------
 
@@ -662,13 +666,16 @@ class _Planner:
         matched, ambiguous = self.match(obj, unlinked_h, unlinked_q)
         for h, q, how in matched:
             self.link(obj, fields, h, q, how)
-        done = ambiguous | {(h.side, h.id) for h, _, _ in matched}
-        done |= {(q.side, q.id) for _, q, _ in matched}
-        rest_h = [r for r in unlinked_h if (r.side, r.id) not in done]
-        rest_q = [r for r in unlinked_q if (r.side, r.id) not in done]
+        # Ids per side (not (Side, id) tuples): enum hashing is slow in
+        # Python, and first syncs touch every record here.
+        done_h = {i for s, i in ambiguous if s is Side.HUBSPOT}
+        done_h.update(h.id for h, _, _ in matched)
+        done_q = {i for s, i in ambiguous if s is Side.QBO}
+        done_q.update(q.id for _, q, _ in matched)
+        rest_h = [r for r in unlinked_h if r.id not in done_h]
+        rest_q = [r for r in unlinked_q if r.id not in done_q]
         claimed_q = self.create_in_qbo(obj, fields, rest_h, rest_q)
-        done |= {(Side.QBO, qid) for qid in claimed_q}
-        rest_q = [r for r in rest_q if (r.side, r.id) not in done]
+        rest_q = [r for r in rest_q if r.id not in claimed_q]
         if obj.qbo == "Invoice":
             self.create_invoices(obj, fields, rest_q)
         else:
@@ -709,14 +716,15 @@ class _Planner:
                     continue
                 entry = groups.setdefault(key, ([], []))
                 entry[0 if record.side is Side.HUBSPOT else 1].append(record)
-            taken: set[tuple[Side, str]] = set()
+            # Object identities: each record object is in one pool once.
+            taken: set[int] = set()
             for key in sorted(groups, key=repr):
                 hs, qs = groups[key]
                 if not hs or not qs:
                     continue
                 if not any(self.is_source(obj, r) for r in hs + qs):
                     continue
-                taken |= {(r.side, r.id) for r in hs + qs}
+                taken.update(id(r) for r in hs + qs)
                 if len(hs) == 1 and len(qs) == 1:
                     matched.append(
                         (hs[0], qs[0], f"matched by {tier.key} {_show(key)}")
@@ -751,8 +759,8 @@ class _Planner:
                         ErrorCode.AMBIGUOUS_MATCH,
                         message + "; link them by hand or make the key unique",
                     )
-            pool_h = [r for r in pool_h if (r.side, r.id) not in taken]
-            pool_q = [r for r in pool_q if (r.side, r.id) not in taken]
+            pool_h = [r for r in pool_h if id(r) not in taken]
+            pool_q = [r for r in pool_q if id(r) not in taken]
         return matched, ambiguous
 
     def link(
@@ -1201,6 +1209,10 @@ class _Planner:
             )
 
 
+def _record_order(record: Record) -> tuple[int, int, str]:
+    return id_sort_key(record.id)
+
+
 def _creation_order(
     record: Record,
 ) -> tuple[dt.datetime, tuple[int, int, str]]:
@@ -1299,5 +1311,6 @@ def plan(
                 ),
             )
         ),
+        unchanged={k: frozenset(v) for k, v in planner.unchanged.items()},
         planned_at=now.astimezone(dt.UTC),
     )

@@ -462,12 +462,6 @@ def _fold_one(folder: _Folder, result: OperationResult) -> None:
                 None,
                 op.detail,
             )
-        elif op.reason is SkipReason.UNCHANGED:
-            key = (op.side, op.type, op.id)
-            if key not in folder.records(op.object) or (
-                folder.records(op.object)[key].status is not Status.SYNCED
-            ):
-                folder.status(op.object, key, Status.SYNCED, at)
 
 
 def fold(

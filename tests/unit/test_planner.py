@@ -39,6 +39,7 @@ from hsqbo._state import SyncState
 
 T = TypeVar("T")
 
+
 def _of(ops: Any, kind: type[T]) -> list[T]:
     return [op for op in ops if isinstance(op, kind)]
 
@@ -154,10 +155,8 @@ def test_own_writes_do_not_echo() -> None:
     world.edit(world.qbo[("Customer", "7")], FamilyName="Lee")
     world.apply(world.plan(config))
     again = world.plan(config)
-    assert again.is_empty
-    assert [op.reason for op in _of(again.operations, Skip)] == [
-        SkipReason.UNCHANGED
-    ]
+    assert again.operations == ()
+    assert again.unchanged == {"contacts": frozenset({"1"})}
 
 
 def test_empty_value_does_not_wipe_a_filled_one() -> None:
@@ -422,7 +421,9 @@ def test_archived_records_are_reported_not_propagated() -> None:
     world.edit(world.hubspot[("contacts", "1")], firstname="New")
     result = world.plan(config)
     assert result.is_empty
-    assert SkipReason.ARCHIVED in {s.reason for s in _of(result.operations, Skip)}
+    assert SkipReason.ARCHIVED in {
+        s.reason for s in _of(result.operations, Skip)
+    }
 
 
 # -- display names (B18, B19) -------------------------------------------------
@@ -488,9 +489,15 @@ def test_forbidden_display_names_are_errors() -> None:
 def test_first_contact_of_a_company_gets_the_name() -> None:
     """Earliest createdate, then lowest id, gets the name; the rest fail (B19)."""
     contacts = [
-        contact("30", email="c@x.co", first="C", companies=("c1",), created=at(5)),
-        contact("9", email="b@x.co", first="B", companies=("c1",), created=at(1)),
-        contact("10", email="a@x.co", first="A", companies=("c1",), created=at(1)),
+        contact(
+            "30", email="c@x.co", first="C", companies=("c1",), created=at(5)
+        ),
+        contact(
+            "9", email="b@x.co", first="B", companies=("c1",), created=at(1)
+        ),
+        contact(
+            "10", email="a@x.co", first="A", companies=("c1",), created=at(1)
+        ),
     ]
     result = _customers_for(contacts)
     (create,) = _of(result.operations, Create)  # type: ignore[attr-defined]
@@ -515,8 +522,12 @@ def test_display_name_taken_by_an_existing_customer_is_an_error() -> None:
 def test_suffix_strategy_keeps_names_unique() -> None:
     """on_duplicate='suffix' appends the contact's name, still unique."""
     contacts = [
-        contact("1", email="a@x.co", first="Jane", last="Doe", companies=("c1",)),
-        contact("2", email="b@x.co", first="Jane", last="Doe", companies=("c1",)),
+        contact(
+            "1", email="a@x.co", first="Jane", last="Doe", companies=("c1",)
+        ),
+        contact(
+            "2", email="b@x.co", first="Jane", last="Doe", companies=("c1",)
+        ),
         contact("3", email="c@x.co", first="Jim", companies=("c1",)),
     ]
     result = _customers_for(contacts, on_duplicate="suffix")
@@ -567,7 +578,7 @@ def test_changed_mapping_resyncs_the_fields_it_changed() -> None:
     (rebase,) = _of(result.operations, Rebase)
     assert dict(rebase.base) == {"city=BillAddr.City": "OSLO"}
     world.apply(result)
-    assert world.plan(changed).operations[0].kind == "skip"
+    assert world.plan(changed).operations == ()
 
 
 def test_new_mapped_field_is_backfilled_from_history() -> None:
@@ -588,7 +599,9 @@ def test_new_mapped_field_is_backfilled_from_history() -> None:
 def test_plan_does_not_depend_on_input_order() -> None:
     """Shuffled inputs give the same plan, operation for operation."""
     hubspot = [
-        contact(str(i), email=f"{i % 7}@x.co", first=f"F{i}", companies=("c1",))
+        contact(
+            str(i), email=f"{i % 7}@x.co", first=f"F{i}", companies=("c1",)
+        )
         for i in range(20)
     ] + [company("c1", "Acme Corp")]
     qbo = [customer(str(100 + i), email=f"{i % 5}@x.co") for i in range(10)]
