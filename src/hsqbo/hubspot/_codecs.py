@@ -103,7 +103,13 @@ def decode_datetime(text: str) -> dt.datetime:
     if stripped.lstrip("-").isdigit():
         return _EPOCH + dt.timedelta(milliseconds=int(stripped))
     try:
-        parsed = dateutil.parser.isoparse(stripped)
+        # The stdlib parses HubSpot's own form (``...T14:54:17.333Z``) ten
+        # times faster than dateutil, which stays for the odd variants.
+        parsed = dt.datetime.fromisoformat(stripped)
+    except ValueError:
+        parsed = None
+    try:
+        parsed = parsed or dateutil.parser.isoparse(stripped)
     except (ValueError, OverflowError) as exc:
         msg = f"not an ISO 8601 datetime or epoch milliseconds: {text!r}"
         raise ValueError(msg) from exc
