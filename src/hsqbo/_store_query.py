@@ -225,6 +225,10 @@ def select_records(
                 yield record
 
 
+def _counts(value: Mapping[str, int]) -> dict[str, int]:
+    return dict(value)
+
+
 class RunOutcome(enum.Enum):
     """
     How a sync run ended.
@@ -265,5 +269,5 @@ class RunRecord:
     started_at: dt.datetime = attrs.field(converter=_aware)
     finished_at: dt.datetime | None = None
     outcome: RunOutcome = RunOutcome.RUNNING
-    counts: Mapping[str, int] = attrs.field(factory=dict, converter=dict)
+    counts: Mapping[str, int] = attrs.field(factory=dict, converter=_counts)
     message: str = ""
