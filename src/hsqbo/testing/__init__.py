@@ -14,7 +14,7 @@ from hsqbo.testing._hubspot._oauth import FakeHubSpotTokens
 from hsqbo.testing._hubspot._objects import FakeHubSpotObject
 from hsqbo.testing._hubspot._properties import (
     FakeHubSpotProperty,
-    PropertyOption,
+    FakeHubSpotPropertyOption,
 )
 from hsqbo.testing._qbo import (
     FakeQuickBooks,
@@ -30,6 +30,7 @@ __all__ = [
     "FakeHubSpotCall",
     "FakeHubSpotObject",
     "FakeHubSpotProperty",
+    "FakeHubSpotPropertyOption",
     "FakeHubSpotTokens",
     "FakeQuickBooks",
     "FakeQuickBooksCall",
@@ -37,7 +38,6 @@ __all__ = [
     "Fault",
     "FaultInjector",
     "FaultKind",
-    "PropertyOption",
     "SystemClock",
     "VirtualClock",
 ]

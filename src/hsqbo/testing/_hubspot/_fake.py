@@ -35,7 +35,7 @@ from hsqbo.testing._hubspot._oauth import FakeHubSpotTokens, TokenAuthority
 from hsqbo.testing._hubspot._objects import FakeHubSpotObject, ObjectStore
 from hsqbo.testing._hubspot._properties import (
     FakeHubSpotProperty,
-    PropertyOption,
+    FakeHubSpotPropertyOption,
     check_definitions,
     default_groups,
     object_type,
@@ -507,7 +507,9 @@ class FakeHubSpot:
             group=group or default_groups(type_name)[0].name,
             label=label or name.replace("_", " ").capitalize(),
             options=tuple(
-                PropertyOption(value=value, label=value, display_order=index)
+                FakeHubSpotPropertyOption(
+                    value=value, label=value, display_order=index
+                )
                 for index, value in enumerate(options)
             ),
             unique=unique,

@@ -39,8 +39,8 @@ from hsqbo.testing._hubspot._objects import ObjectStore, StoredObject
 from hsqbo.testing._hubspot._properties import (
     OBJECT_TYPES,
     FakeHubSpotProperty,
+    FakeHubSpotPropertyOption,
     PropertyGroup,
-    PropertyOption,
     check_definitions,
     format_datetime,
     object_type,
@@ -1079,7 +1079,7 @@ class Api:
             group=str(raw["groupName"]),
             label=str(raw["label"]),
             options=tuple(
-                PropertyOption(
+                FakeHubSpotPropertyOption(
                     value=str(option.get("value")),
                     label=str(option.get("label", option.get("value"))),
                     display_order=int(option.get("displayOrder", index)),

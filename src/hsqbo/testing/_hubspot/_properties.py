@@ -26,9 +26,9 @@ __all__ = [
     "OBJECT_TYPES",
     "REQUIRED_ON_CREATE",
     "FakeHubSpotProperty",
+    "FakeHubSpotPropertyOption",
     "ObjectType",
     "PropertyGroup",
-    "PropertyOption",
     "PropertyProblem",
     "check_definitions",
     "default_groups",
@@ -213,7 +213,7 @@ def object_type(name: str) -> ObjectType:
 
 
 @attrs.frozen
-class PropertyOption:
+class FakeHubSpotPropertyOption:
     """
     One option of an enumeration property.
 
@@ -281,7 +281,7 @@ class FakeHubSpotProperty:
     field_type: str
     group: str
     label: str
-    options: tuple[PropertyOption, ...] = ()
+    options: tuple[FakeHubSpotPropertyOption, ...] = ()
     unique: bool = False
     read_only: bool = False
     hubspot_defined: bool = True
@@ -319,9 +319,9 @@ class FakeHubSpotProperty:
         }
 
 
-def _options(*values: str) -> tuple[PropertyOption, ...]:
+def _options(*values: str) -> tuple[FakeHubSpotPropertyOption, ...]:
     return tuple(
-        PropertyOption(
+        FakeHubSpotPropertyOption(
             value=value,
             label=value.replace("_", " ").title(),
             display_order=index,
