@@ -7,6 +7,7 @@ paths, urllib3) are only given the fake's base URL.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 
 import pytest
@@ -303,3 +304,28 @@ def test_sdk_sees_hubspot_errors(portal: tuple[FakeHubSpot, str]) -> None:
         sdk.crm.objects.contacts.create(
             properties={"email": "u1@acme.com"}, associations=[]
         )
+
+
+def test_hubspot_sdk_async(portal: tuple[FakeHubSpot, str]) -> None:
+    """hubspot-sdk's AsyncHubSpot pages and searches the served fake too."""
+    from hubspot_sdk import AsyncHubSpot  # noqa: PLC0415
+
+    fake, base_url = portal
+
+    async def main() -> tuple[int, set[str]]:
+        async with AsyncHubSpot(
+            access_token=TOKEN, base_url=base_url, max_retries=0
+        ) as sdk:
+            listed = [c async for c in sdk.crm.objects.contacts.list(limit=10)]
+            found = await sdk.crm.objects.contacts.search(
+                after="0",
+                filter_groups=TWO_GROUPS,
+                limit=100,
+                properties=["email"],
+                sorts=["email"],
+            )
+            return len(listed), {r.id for r in found.results}
+
+    count, found = asyncio.run(main())
+    assert count == 25
+    assert found == _expected_search(fake)
