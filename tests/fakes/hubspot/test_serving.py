@@ -161,16 +161,24 @@ def test_concurrent_creates_over_the_server() -> None:
     fake = FakeHubSpot(ten_second_limit=10_000)
     with fake.serve() as base_url:
 
-        def create(i: int) -> str:
+        def create_ten(worker: int) -> list[str]:
             with httpx.Client(base_url=base_url, headers=HEADERS) as http:
-                answer = http.post(
-                    "/crm/v3/objects/contacts",
-                    json={"properties": {"email": f"u{i}@example.com"}},
-                )
-                return str(answer.json()["id"])
+                return [
+                    str(
+                        http.post(
+                            "/crm/v3/objects/contacts",
+                            json={
+                                "properties": {"email": f"u{worker}-{i}@x.io"}
+                            },
+                        ).json()["id"]
+                    )
+                    for i in range(10)
+                ]
 
         with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
-            ids = list(pool.map(create, range(40)))
+            ids = [
+                i for batch in pool.map(create_ten, range(4)) for i in batch
+            ]
     assert len(set(ids)) == 40
     assert len(fake.objects("contacts")) == 40
 
