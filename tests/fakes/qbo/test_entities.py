@@ -981,3 +981,48 @@ def test_seeding_refusals_raise_value_error(fake: FakeQuickBooks) -> None:
         fake.add_customer("Bakery")
     with pytest.raises(ValueError, match="no entity"):
         fake.all("Widget")
+
+
+def test_enhanced_custom_fields_need_the_include_flag(
+    http: httpx.Client, fake: FakeQuickBooks
+) -> None:
+    """Enhanced fields are read and written only with the include flag."""
+    seats = fake.define_custom_field("Seats", data_type="NUMBER")
+    customer = fake.add_customer("Bakery")
+    item = fake.add_item("Workshop", unit_price=1)
+    body = _invoice_body(customer["Id"], item["Id"], Qty=1)
+    body["CustomField"] = [{"DefinitionId": seats, "NumberValue": 12}]
+    enhanced = {"include": "enhancedAllCustomFields"}
+    created = http.post("/invoice", params=enhanced, json=body).json()
+    assert created["Invoice"]["CustomField"] == [
+        {
+            "DefinitionId": seats,
+            "Name": "Seats",
+            "Type": "NumberType",
+            "NumberValue": 12,
+        }
+    ]
+    invoice_id = created["Invoice"]["Id"]
+    plain = http.get(f"/invoice/{invoice_id}").json()["Invoice"]
+    assert plain["CustomField"] == []
+    http.post(
+        "/invoice",
+        json={
+            "Id": invoice_id,
+            "SyncToken": "0",
+            "sparse": True,
+            "CustomField": [],
+        },
+    )
+    read = http.get(f"/invoice/{invoice_id}", params=enhanced).json()
+    assert read["Invoice"]["CustomField"][0]["NumberValue"] == 12
+    query = http.get(
+        "/query",
+        params={"query": "select * from Invoice", **enhanced},
+    ).json()
+    assert (
+        query["QueryResponse"]["Invoice"][0]["CustomField"][0]["Name"]
+        == "Seats"
+    )
+    with pytest.raises(ValueError, match="STRING or NUMBER"):
+        fake.define_custom_field("When", data_type="DATE")

@@ -27,7 +27,14 @@ from hsqbo.testing._qbo._store import (
 from hsqbo.testing._qbo._wire import to_decimal, wire_time
 
 
-__all__ = ["RULES", "Options", "Rules", "refresh_invoice"]
+__all__ = [
+    "ENHANCED_INCLUDE",
+    "RULES",
+    "Options",
+    "Rules",
+    "custom_field_slots",
+    "refresh_invoice",
+]
 
 _CENT = decimal.Decimal("0.01")
 _ZERO = decimal.Decimal(0)
@@ -552,24 +559,70 @@ def custom_field_slots(store: Store) -> dict[str, str]:
     }
 
 
-def _custom_fields(store: Store, given: object) -> list[Obj]:
-    """Keep values for enabled sales-form slots; drop the rest silently."""
-    values: dict[str, str] = {}
+ENHANCED_INCLUDE = "enhancedallcustomfields"
+"""The ``include=`` flag (compared case-insensitively) for enhanced fields."""
+
+
+def _given_custom_fields(given: object) -> dict[str, Obj]:
+    found: dict[str, Obj] = {}
     if isinstance(given, list):
         for field in given:
-            if (
-                isinstance(field, dict)
-                and field.get("DefinitionId") is not None
-            ):
-                value = field.get("StringValue")
-                if isinstance(value, str):
-                    values[str(field["DefinitionId"])] = value
+            if isinstance(field, dict) and field.get("DefinitionId"):
+                found[str(field["DefinitionId"])] = field
+    return found
+
+
+def _enhanced_entry(
+    definition_id: str, name: str, field_type: str, sent: Obj
+) -> Obj | None:
+    entry: Obj = {
+        "DefinitionId": definition_id,
+        "Name": name,
+        "Type": field_type,
+    }
+    if field_type == "NumberType":
+        if sent.get("NumberValue") in (None, ""):
+            return None
+        entry["NumberValue"] = _number(
+            sent, "NumberValue", "CustomField.NumberValue"
+        )
+        return entry
+    value = sent.get("StringValue")
+    if not isinstance(value, str) or not value:
+        return None
+    entry["StringValue"] = value
+    return entry
+
+
+def _custom_fields(
+    store: Store, given: object, old: Obj | None, options: Options
+) -> list[Obj]:
+    """
+    Keep values for enabled sales-form slots; drop the rest silently.
+
+    Enhanced custom fields (``fake.define_custom_field``) are read and
+    written only with ``include=enhancedAllCustomFields``; a write without
+    it keeps their stored values.
+    """
+    sent = _given_custom_fields(given)
     result = []
     for slot, name in custom_field_slots(store).items():
         entry: Obj = {"DefinitionId": slot, "Name": name, "Type": "StringType"}
-        if values.get(slot):
-            entry["StringValue"] = values[slot]
+        value = sent.get(slot, {}).get("StringValue")
+        if isinstance(value, str) and value:
+            entry["StringValue"] = value
         result.append(entry)
+    enhanced = ENHANCED_INCLUDE in {o.casefold() for o in options.include}
+    stored = _given_custom_fields(old.get("CustomField") if old else None)
+    for definition_id, (name, field_type) in store.enhanced_fields.items():
+        if enhanced and definition_id in sent:
+            found = _enhanced_entry(
+                definition_id, name, field_type, sent[definition_id]
+            )
+        else:
+            found = stored.get(definition_id)
+        if found is not None:
+            result.append(found)
     return result
 
 
@@ -661,7 +714,9 @@ class InvoiceRules(Rules):
         due = _date(data, "DueDate") or txn_date + dt.timedelta(days=_DAYS_DUE)
         data["DueDate"] = due.isoformat()
         self._doc_number(store, data, old, options)
-        data["CustomField"] = _custom_fields(store, data.get("CustomField"))
+        data["CustomField"] = _custom_fields(
+            store, data.get("CustomField"), old, options
+        )
         data.setdefault("CurrencyRef", home_currency())
         _invoice_statuses(data, customer)
         data.setdefault("ApplyTaxAfterDiscount", False)

@@ -480,6 +480,33 @@ class FakeQuickBooks:
                 {"SyncToken": self._store.preferences["SyncToken"]}
             )
 
+    def define_custom_field(
+        self, name: str, *, data_type: str = "STRING"
+    ) -> str:
+        """
+        Define an enhanced custom field for invoices; return its DefinitionId.
+
+        These are the fields of Intuit's newer custom-field model (text or
+        number, more than three). Like QBO, the fake reads and writes their
+        values only on calls with ``include=enhancedAllCustomFields``; other
+        calls neither see nor change them. The id is numeric, as the
+        ``legacyIDV2`` QBO uses for ``DefinitionId``.
+
+        Args:
+            name: The field's label.
+            data_type: ``STRING`` or ``NUMBER``.
+        """
+        types = {"STRING": "StringType", "NUMBER": "NumberType"}
+        if data_type not in types:
+            raise ValueError(
+                f"data_type must be STRING or NUMBER, not {data_type!r}"
+            )
+        with self._lock:
+            fields = self._store.enhanced_fields
+            definition_id = str(1149621 + len(fields) + 1)
+            fields[definition_id] = (name, types[data_type])
+            return definition_id
+
     def set_preferences(self, section: str, values: Mapping[str, Any]) -> None:
         """
         Change preferences of one section, as ``POST /preferences`` would.

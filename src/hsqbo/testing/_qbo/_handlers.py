@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -23,7 +23,7 @@ from hsqbo.testing._faults import FaultInjector, FaultKind
 from hsqbo.testing._qbo import _errors
 from hsqbo.testing._qbo._calls import FakeQuickBooksCall, FakeQuickBooksCallLog
 from hsqbo.testing._qbo._company import Company, entity_named
-from hsqbo.testing._qbo._entities import Options
+from hsqbo.testing._qbo._entities import ENHANCED_INCLUDE, Options
 from hsqbo.testing._qbo._oauth import TokenAuthority, discovery_document
 from hsqbo.testing._qbo._quota import Quotas
 from hsqbo.testing._qbo._wire import dumps, loads, wire_time_ms
@@ -353,6 +353,9 @@ class Api:
                 status, payload = fault.status, {"Fault": fault.fault_json()}
             if isinstance(payload, bytes):
                 return self._raw(status, payload, "application/pdf")
+            hidden = self.company.store.enhanced_fields.keys()
+            if hidden and ENHANCED_INCLUDE not in _include(params):
+                payload = _without_custom_fields(payload, hidden)
             body = dumps({**payload, "time": wire_time_ms(self.clock.now())})
             if replayable:
                 self._replies[request_id] = (status, body)
@@ -371,12 +374,9 @@ class Api:
             return 200, {"CompanyInfo": self.company.store.company_info}
         entity = entity_named(resource)
         if entity is not None:
-            include = frozenset(
-                part.strip()
-                for part in params.get("include", "").split(",")
-                if part.strip()
+            return self._entity(
+                request, entity, parts, params, _include(params)
             )
-            return self._entity(request, entity, parts, params, include)
         raise _errors.unsupported(f"Unsupported resource path: /{rest}")
 
     def _routes(
@@ -452,6 +452,37 @@ class Api:
         raise _errors.unsupported(
             f"Unsupported operation {request.method} /{'/'.join(parts)}"
         )
+
+
+def _include(params: dict[str, str]) -> frozenset[str]:
+    """Return the ``include=`` flags, lower-cased."""
+    return frozenset(
+        part.strip().casefold()
+        for part in params.get("include", "").split(",")
+        if part.strip()
+    )
+
+
+def _without_custom_fields(value: Any, hidden: Collection[str]) -> Any:  # noqa: ANN401 - JSON
+    """Copy *value* leaving out the custom fields named in *hidden*."""
+    if isinstance(value, dict):
+        copied = {}
+        for key, item in value.items():
+            if key == "CustomField" and isinstance(item, list):
+                copied[key] = [
+                    field
+                    for field in item
+                    if not (
+                        isinstance(field, dict)
+                        and str(field.get("DefinitionId")) in hidden
+                    )
+                ]
+            else:
+                copied[key] = _without_custom_fields(item, hidden)
+        return copied
+    if isinstance(value, list):
+        return [_without_custom_fields(item, hidden) for item in value]
+    return value
 
 
 def _oauth_resource(path: str) -> str:

@@ -136,6 +136,8 @@ class Store:
         self.invoices_of: dict[str, set[str]] = {}
         """Customer id → ids of its invoices."""
         self.voided: set[tuple[str, str]] = set()
+        self.enhanced_fields: dict[str, tuple[str, str]] = {}
+        """Enhanced custom fields: DefinitionId → (name, Type)."""
         self.hidden: frozenset[tuple[str, str]] = frozenset()
         """Objects created earlier in the running batch: blind to it."""
         self._counters = dict.fromkeys(ENTITIES, 0)
