@@ -237,6 +237,8 @@ class Executor:
         self._done = 0
         self._total = 0
         self._progress: Progress | None = None
+        self._parents: set[str] = set()
+        self._held: list[OperationResult] = []
 
     # -- driving ----------
 
@@ -263,17 +265,31 @@ class Executor:
                 first.append(OperationResult(operation=op, at=now))
                 self._note_report(op)
         self._commit(first)
-        levels = _levels(writes)
-        for level in levels:
+        self._parents = {r.op_id for op in writes for r in op.refs}
+        for level in _levels(writes):
             self._apply_level(level)
+        held, self._held = self._held, []
+        self._parents = set()
+        self._commit(held)
         return self._applied
 
     def _commit(self, results: list[OperationResult]) -> None:
-        if not results:
-            return
-        self._store.commit(results)
+        # A create that later operations of the plan build on (an invoice
+        # and its line items and associations) is committed only once they
+        # are done: killed in between, the next run creates it again — an
+        # upsert that finds the same record — and then its dependents.
+        # Committed at once, the record would be linked and its dependents
+        # never planned again.
+        keep = [
+            r
+            for r in results
+            if not (r.ok and r.operation.op_id in self._parents)
+        ]
+        self._held.extend(r for r in results if r not in keep)
+        if keep:
+            self._store.commit(keep)
         self._done += len(results)
-        if self._progress is not None:
+        if self._progress is not None and results:
             self._progress(self._done, self._total)
 
     def _note(

@@ -280,7 +280,7 @@ class Sync:
                 ),
                 # RunRecord's ``converter=dict`` confuses mypy's attrs
                 # plugin; a dict is what it takes.
-                counts={  # type: ignore[arg-type]
+                counts={
                     f"{name}.{outcome}": n
                     for name, by_outcome in report.counts.items()
                     for outcome, n in by_outcome.items()

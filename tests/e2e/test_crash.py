@@ -1,0 +1,200 @@
+"""
+Crash safety: kill the apply at random points, run again, compare.
+
+The fakes live in this process, served on loopback; a child process runs
+the sync against them with its state in a SQLite file, and is killed with
+SIGKILL when the fakes receive a seeded, random request number — before
+that request is applied, or after it is applied but before it is answered.
+A second run (in this process, on the same file) must then leave both
+sides exactly as one uninterrupted run does: no duplicates, nothing lost.
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import random
+import signal
+import subprocess
+import sys
+import threading
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+from world import World, seed, sqlite_store, world
+
+from hsqbo import MemoryStore
+from hsqbo.testing._server import DropConnection, serve
+
+
+CHILD = pathlib.Path(__file__).with_name("crash_child.py")
+TRIALS = 12
+
+
+def snapshot(w: World) -> dict[str, Any]:
+    """Both sides by natural keys (ids differ between worlds)."""
+    hs = w.hubspot_fake
+    contacts = Counter(
+        (o.properties.get("email") or "").lower()
+        for o in hs.objects("contacts")
+    )
+    contact_fields = sorted(
+        (
+            (o.properties.get("email") or "").lower(),
+            o.properties.get("firstname"),
+            o.properties.get("lastname"),
+        )
+        for o in hs.objects("contacts")
+    )
+    emails = {
+        o.id: (o.properties.get("email") or "").lower()
+        for o in hs.objects("contacts")
+    }
+    companies = {
+        o.id: o.properties.get("name") for o in hs.objects("companies")
+    }
+    invoices = []
+    for inv in hs.objects("invoices"):
+        lines = hs.associations("invoices", inv.id, "line_items")
+        invoices.append(
+            (
+                inv.properties.get("hs_number"),
+                inv.properties.get("hs_balance_due"),
+                tuple(
+                    emails.get(a.to_id)
+                    for a in hs.associations("invoices", inv.id, "contacts")
+                ),
+                tuple(
+                    companies.get(a.to_id)
+                    for a in hs.associations("invoices", inv.id, "companies")
+                ),
+                len(lines),
+            )
+        )
+    customers = sorted(
+        (
+            c["DisplayName"],
+            (c.get("PrimaryEmailAddr") or {}).get("Address", "").lower(),
+            c.get("FamilyName"),
+        )
+        for c in w.qbo_fake.customers()
+    )
+    return {
+        "contacts": dict(contacts),
+        "contact_fields": contact_fields,
+        "products": sorted(
+            (o.properties.get("name"), o.properties.get("hs_sku"))
+            for o in hs.objects("products")
+        ),
+        "line_items": len(hs.objects("line_items")),
+        "invoices": sorted(invoices, key=repr),
+        "customers": customers,
+    }
+
+
+@pytest.fixture(scope="module")
+def reference() -> dict[str, Any]:
+    """What one uninterrupted run leaves behind."""
+    w = world()
+    try:
+        seed(w)
+        w.sync(MemoryStore()).run()
+        return snapshot(w)
+    finally:
+        w.close()
+
+
+class Killer:
+    """Counts requests to both fakes and kills the child at number *at*."""
+
+    def __init__(self, at: int, *, after_apply: bool) -> None:
+        self.at = at
+        self.after_apply = after_apply
+        self.count = 0
+        self.child: subprocess.Popen[bytes] | None = None
+        self.killed = threading.Event()
+        self._lock = threading.Lock()
+
+    def wrap(
+        self, handle: Callable[[httpx.Request], httpx.Response]
+    ) -> Callable[[httpx.Request], httpx.Response]:
+        """A handler that kills the child at the chosen request."""
+
+        def handler(request: httpx.Request) -> httpx.Response:
+            with self._lock:
+                self.count += 1
+                due = self.count == self.at
+            if not due:
+                return handle(request)
+            if self.after_apply:
+                response = handle(request)
+                self._kill()
+                del response
+            else:
+                self._kill()
+            raise DropConnection
+
+        return handler
+
+    def _kill(self) -> None:
+        if self.child is not None:
+            os.kill(self.child.pid, signal.SIGKILL)
+        self.killed.set()
+
+
+def _killed_run(w: World, path: pathlib.Path, killer: Killer) -> int:
+    with (
+        serve(killer.wrap(w.hubspot_fake.handle)) as hubspot_url,
+        serve(killer.wrap(w.qbo_fake.handle)) as qbo_url,
+    ):
+        killer.child = subprocess.Popen(  # noqa: S603 - our own script
+            [
+                sys.executable,
+                str(CHILD),
+                hubspot_url,
+                f"{qbo_url}",
+                str(path),
+                w.clock.now().isoformat(),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        _, err = killer.child.communicate(timeout=120)
+        code = killer.child.returncode
+        if code not in (0, -signal.SIGKILL):
+            raise AssertionError(err.decode())
+        return code
+
+
+@pytest.mark.parametrize("trial", range(TRIALS))
+def test_killed_apply_resumes_to_the_same_state(
+    trial: int, tmp_path: pathlib.Path, reference: dict[str, Any]
+) -> None:
+    """SIGKILL anywhere in a run, run again: same state, no duplicates."""
+    rng = random.Random(trial)  # noqa: S311 - test data
+    # An uninterrupted run makes about 33 requests, reads first.
+    killer = Killer(rng.randint(4, 32), after_apply=rng.random() < 0.5)
+    w = world()
+    try:
+        seed(w)
+        path = tmp_path / "state.db"
+        assert _killed_run(w, path, killer) == -signal.SIGKILL
+        # Resume later (the dead run's lease expires), in this process.
+        w.later(10)
+        store = sqlite_store(str(path), w.clock)
+        try:
+            report = w.sync(store).run()
+            w.later(10)
+            w.sync(store).run()
+        finally:
+            store.close()
+        got = snapshot(w)
+        assert killer.killed.is_set()
+        assert report.api_calls["hubspot"] > 0
+        assert max(got["contacts"].values()) == 1  # no twin contact
+        assert got == reference
+    finally:
+        w.close()
