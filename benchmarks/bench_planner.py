@@ -22,8 +22,8 @@ from collections.abc import Callable
 
 from hsqbo._config import SyncConfig
 from hsqbo._defaults import CONTACT_FIELDS
-from hsqbo._planner import plan
 from hsqbo._plan import Plan
+from hsqbo._planner import plan
 from hsqbo._record import Record, Side
 from hsqbo._state import LinkState, ObjectState, SyncState
 
@@ -71,7 +71,7 @@ def _customer(i: int, first: str = "First") -> Record:
 
 
 def _base(i: int) -> dict[str, object]:
-    base: dict[str, object] = dict.fromkeys((f.key for f in CONTACT_FIELDS))
+    base: dict[str, object] = dict.fromkeys(f.key for f in CONTACT_FIELDS)
     base.update(
         {
             "firstname=GivenName": f"First{i}",
@@ -135,7 +135,9 @@ def main(n: int) -> None:
         _contact(i, "Changed" if i % 100 == 0 else "First") for i in range(n)
     ]
     qbo = [_customer(i) for i in range(n)]
-    print(f"hsqbo planner benchmark, N = {n:,} (Python {sys.version.split()[0]})")
+    print(
+        f"hsqbo planner benchmark, N = {n:,} (Python {sys.version.split()[0]})"
+    )
 
     result, elapsed, peak = _measure(
         lambda: plan(config, hubspot, qbo, state, now=NOW)
@@ -173,8 +175,9 @@ def main(n: int) -> None:
     total = len(first_h) + len(first_q)
     print(
         f"first sync, {len(first_h):,} contacts + {len(first_q):,} customers: "
-        f"{elapsed:.3f} s, {total / elapsed:,.0f} records/s, peak {peak:.1f} MiB "
-        f"({summary.get('link', 0):,} links, {summary.get('create', 0):,} creates)"
+        f"{elapsed:.3f} s, {total / elapsed:,.0f} records/s, "
+        f"peak {peak:.1f} MiB ({summary.get('link', 0):,} links, "
+        f"{summary.get('create', 0):,} creates)"
     )
 
 

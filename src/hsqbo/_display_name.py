@@ -107,7 +107,7 @@ def display_name(
 
 def name_problem(name: str) -> str | None:
     """
-    Say why QBO would refuse *name* as a display name (``None`` if it would not).
+    Say why QBO would refuse *name* as a display name (``None``: it would not).
 
     >>> name_problem("Acme: West")
     'contains a colon'

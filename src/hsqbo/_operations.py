@@ -20,9 +20,9 @@ import datetime as dt
 import enum
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, cast
 
 import attrs
 
@@ -127,7 +127,7 @@ class RecordKey:
     id: str
 
 
-def encode_value(value: FieldValue) -> Any:
+def encode_value(value: FieldValue) -> object:  # noqa: PLR0911 - one per type
     """
     Encode a field value as JSON data that decodes back exactly.
 
@@ -150,7 +150,7 @@ def encode_value(value: FieldValue) -> Any:
     return {"map": {str(k): encode_value(v) for k, v in value.items()}}
 
 
-def _canonical(value: object) -> Any:
+def _canonical(value: object) -> object:
     """Turn an operation attribute into JSON data for the content hash."""
     if isinstance(value, enum.Enum):
         return value.value
@@ -183,6 +183,10 @@ def _target_key(target: Target) -> tuple[int, int, str]:
     return id_sort_key(target)
 
 
+def _strings(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
 def _mapping(value: Mapping[str, Any]) -> Mapping[str, Any]:
     return dict(value)
 
@@ -205,10 +209,14 @@ class _Operation:
         """
         payload = {
             a.name: _canonical(getattr(self, a.name))
-            for a in attrs.fields(type(self))
+            for a in attrs.fields(
+                cast("type[attrs.AttrsInstance]", type(self))
+            )
             # The words of a reason may improve between releases; the
             # decision, and so the id, stays the same.
-            if not (a.name == "reason" and isinstance(getattr(self, a.name), str))
+            if not (
+                a.name == "reason" and isinstance(getattr(self, a.name), str)
+            )
         }
         text = json.dumps([self.kind, payload], sort_keys=True)
         digest = hashlib.sha256(text.encode()).hexdigest()[:20]
@@ -412,7 +420,7 @@ class Remap(_Operation):
 
     object: str
     fingerprints: Mapping[str, str] = attrs.field(converter=_mapping)
-    stale: tuple[str, ...] = attrs.field(converter=tuple)
+    stale: tuple[str, ...] = attrs.field(converter=_strings)
     reason: str = ""
 
 

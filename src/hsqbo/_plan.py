@@ -115,8 +115,10 @@ def _content_key(op: Operation) -> tuple[Any, ...]:  # noqa: PLR0911 - one per k
 
 def order_operations(ops: Iterable[Operation]) -> tuple[Operation, ...]:
     """
-    Order operations: writes before reports, dependencies first, then by
-    object, kind and id.
+    Order operations as a plan holds them.
+
+    Writes come before reports; then dependencies first, then object, kind
+    and id.
 
     Returns:
         The operations in the plan's deterministic order.
@@ -156,6 +158,14 @@ def order_operations(ops: Iterable[Operation]) -> tuple[Operation, ...]:
 # -- the plan --------------------------------------------------------------
 
 
+def _operations(value: Iterable[Operation]) -> tuple[Operation, ...]:
+    return tuple(value)
+
+
+def _errors(value: Iterable[RecordError]) -> tuple[RecordError, ...]:
+    return tuple(value)
+
+
 def _frozen_ids(
     value: Mapping[str, Iterable[str]],
 ) -> dict[str, frozenset[str]]:
@@ -180,8 +190,10 @@ class Plan:
     .. versionadded:: 0.1.0
     """
 
-    operations: tuple[Operation, ...] = attrs.field(converter=tuple)
-    errors: tuple[RecordError, ...] = attrs.field(default=(), converter=tuple)
+    operations: tuple[Operation, ...] = attrs.field(converter=_operations)
+    errors: tuple[RecordError, ...] = attrs.field(
+        default=(), converter=_errors
+    )
     unchanged: Mapping[str, frozenset[str]] = attrs.field(
         factory=dict, converter=_frozen_ids
     )
@@ -260,7 +272,8 @@ class Plan:
         """
         Save the plan as JSON-compatible data; :meth:`from_dict` reads it back.
 
-        >>> p = Plan(operations=(), planned_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+        >>> when = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+        >>> p = Plan(operations=(), planned_at=when)
         >>> Plan.from_dict(p.to_dict()) == p
         True
         """
@@ -337,8 +350,8 @@ def _describe(  # noqa: PLR0911 - one line format per kind
             for k, (old, new) in sorted(op.changes.items())
         )
         return (
-            head
-            + f"{_SIDE_NAME[op.side]} {op.type} {op.id}: {changes} ({op.reason})"
+            head + f"{_SIDE_NAME[op.side]} {op.type} {op.id}: {changes} "
+            f"({op.reason})"
         )
     if isinstance(op, Associate):
         return head + (
@@ -369,7 +382,22 @@ def _describe(  # noqa: PLR0911 - one line format per kind
 # -- saving and loading ----------------------------------------------------
 
 
-def decode_value(data: Any) -> FieldValue:  # noqa: PLR0911 - one per type
+def _decode_datetime(raw: str) -> dt.datetime:
+    value = dt.datetime.fromisoformat(raw)
+    if value.tzinfo is None:
+        raise ValueError("no UTC offset")
+    return value
+
+
+_SCALARS: Mapping[str, Callable[[str], FieldValue]] = {
+    "decimal": Decimal,
+    "float": float,
+    "datetime": _decode_datetime,
+    "date": dt.date.fromisoformat,
+}
+
+
+def decode_value(data: object) -> FieldValue:
     """
     Decode a field value written by ``encode_value``.
 
@@ -377,68 +405,59 @@ def decode_value(data: Any) -> FieldValue:  # noqa: PLR0911 - one per type
         PlanError: The data is not an encoded field value.
     """
     if data is None or isinstance(data, str | bool | int):
-        return data  # type: ignore[no-any-return]
+        return data
     if not isinstance(data, Mapping) or len(data) != 1:
         raise PlanError(f"not an encoded field value: {data!r}")
     ((tag, raw),) = data.items()
-    try:
-        if tag == "decimal" and isinstance(raw, str):
-            return Decimal(raw)
-        if tag == "float" and isinstance(raw, str):
-            return float(raw)
-        if tag == "datetime" and isinstance(raw, str):
-            value = dt.datetime.fromisoformat(raw)
-            if value.tzinfo is None:
-                raise PlanError(f"naive datetime in plan: {raw!r}")
-            return value
-        if tag == "date" and isinstance(raw, str):
-            return dt.date.fromisoformat(raw)
-        if tag == "tuple" and isinstance(raw, list):
-            return tuple(decode_value(item) for item in raw)
-        if tag == "map" and isinstance(raw, Mapping):
-            return {str(k): decode_value(v) for k, v in raw.items()}
-    except (ValueError, InvalidOperation) as exc:
-        raise PlanError(f"bad {tag} value in plan: {raw!r}") from exc
+    if tag in _SCALARS and isinstance(raw, str):
+        try:
+            return _SCALARS[tag](raw)
+        except (ValueError, InvalidOperation) as exc:
+            raise PlanError(f"bad {tag} value in plan: {raw!r}") from exc
+    if tag == "tuple" and isinstance(raw, list):
+        return tuple(decode_value(item) for item in raw)
+    if tag == "map" and isinstance(raw, Mapping):
+        return {str(k): decode_value(v) for k, v in raw.items()}
     raise PlanError(f"not an encoded field value: {data!r}")
 
 
-def _values(data: Any) -> dict[str, FieldValue]:
+def _values(data: object) -> dict[str, FieldValue]:
     return {str(k): decode_value(v) for k, v in _mapping(data).items()}
 
 
-def _mapping(data: Any) -> Mapping[str, Any]:
+def _mapping(data: object) -> Mapping[str, Any]:
     if not isinstance(data, Mapping):
         raise PlanError(f"expected a mapping, got {type(data).__name__}")
     return data
 
 
-def _text(data: Any) -> str:
+def _text(data: object) -> str:
     if not isinstance(data, str):
         raise PlanError(f"expected text, got {type(data).__name__}")
     return data
 
 
-def _optional_text(data: Any) -> str | None:
+def _optional_text(data: object) -> str | None:
     return None if data is None else _text(data)
 
 
-def _encode_target(target: Target) -> Any:
+def _encode_target(target: Target) -> object:
     return {"ref": target.op_id} if isinstance(target, Ref) else target
 
 
-def _decode_target(data: Any) -> Target:
+def _decode_target(data: object) -> Target:
     if isinstance(data, Mapping):
         return Ref(_text(_mapping(data).get("ref")))
     return _text(data)
 
 
-def _encode_source(source: RecordKey | None) -> Any:
+def _encode_source(source: RecordKey | None) -> object:
     if source is None:
         return None
     return {"side": source.side.value, "type": source.type, "id": source.id}
 
 
-def _decode_source(data: Any) -> RecordKey | None:
+def _decode_source(data: object) -> RecordKey | None:
     if data is None:
         return None
     raw = _mapping(data)
@@ -449,7 +468,7 @@ def _decode_source(data: Any) -> RecordKey | None:
     )
 
 
-def _bool(data: Any) -> bool:
+def _bool(data: object) -> bool:
     if not isinstance(data, bool):
         raise PlanError(f"expected true or false, got {data!r}")
     return data
@@ -508,13 +527,13 @@ _CONFLICT_BASE: _Codec = (encode_value, decode_value)
 _SKIP_REASON: _Codec = (lambda v: v.value, SkipReason)
 
 
-def _list(data: Any) -> list[Any]:
+def _list(data: object) -> list[Any]:
     if not isinstance(data, list):
         raise PlanError(f"expected a list, got {type(data).__name__}")
     return data
 
 
-def _pair(data: Any) -> tuple[FieldValue, FieldValue]:
+def _pair(data: object) -> tuple[FieldValue, FieldValue]:
     items = _list(data)
     if len(items) != 2:  # noqa: PLR2004 - an (old, new) pair
         raise PlanError(f"expected [old, new], got {data!r}")
@@ -552,7 +571,7 @@ def _unstructure_op(op: Operation | RecordError) -> dict[str, Any]:
     return data
 
 
-def _structure_op(data: Any, position: str) -> Operation | RecordError:
+def _structure_op(data: object, position: str) -> Operation | RecordError:
     raw = _mapping(data)
     cls = _KINDS.get(raw.get("kind"))  # type: ignore[arg-type]
     if cls is None:
@@ -592,7 +611,7 @@ def _unstructure_plan(plan: Plan) -> dict[str, Any]:
     }
 
 
-def _structure_plan(data: Any, _: type) -> Plan:
+def _structure_plan(data: object, _: type) -> Plan:
     raw = _mapping(data)
     if raw.get("format") != FORMAT:
         raise PlanError(

@@ -142,20 +142,37 @@ def _compile(obj: ObjectSync) -> tuple[_Field, ...]:
     return tuple(compiled)
 
 
-_Shape = tuple[
-    tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[object, ...], bool
-]
+@attrs.frozen
+class _Run:
+    """One object sync's compiled fields, for the hot loop of a plan."""
 
+    obj: ObjectSync
+    fields: tuple[_Field, ...]
+    valid: frozenset[str] | None
+    """The keys whose base is valid; ``None`` when all are."""
+    keys: tuple[str, ...]
+    hubspot_paths: tuple[str, ...]
+    qbo_paths: tuple[str, ...]
+    missing: tuple[object, ...]
+    derived: bool
 
-def _shape(fields: tuple[_Field, ...]) -> _Shape:
-    """Field keys and paths as tuples, for the unchanged-pair fast path."""
-    return (
-        tuple(f.key for f in fields),
-        tuple(f.hubspot for f in fields),
-        tuple(f.qbo for f in fields),
-        (_MISSING,) * len(fields),
-        any(f.derive is not None for f in fields),
-    )
+    @classmethod
+    def of(
+        cls,
+        obj: ObjectSync,
+        fields: tuple[_Field, ...],
+        valid: frozenset[str] | None,
+    ) -> _Run:
+        return cls(
+            obj,
+            fields,
+            valid,
+            tuple(f.key for f in fields),
+            tuple(f.hubspot for f in fields),
+            tuple(f.qbo for f in fields),
+            (_MISSING,) * len(fields),
+            any(f.derive is not None for f in fields),
+        )
 
 
 def _show(value: object) -> str:
@@ -174,8 +191,11 @@ def _label(side: Side, type_: str, record_id: str) -> str:
 
 @attrs.define
 class _Pair:
-    """The outcome of merging one linked (or just matched) pair."""
+    """One linked (or just matched) pair being merged, and the outcome."""
 
+    obj: ObjectSync
+    h: Record
+    q: Record
     h_changes: dict[str, tuple[FieldValue, FieldValue]] = attrs.Factory(dict)
     q_changes: dict[str, tuple[FieldValue, FieldValue]] = attrs.Factory(dict)
     h_base: dict[str, FieldValue] = attrs.Factory(dict)
@@ -186,6 +206,31 @@ class _Pair:
     reports: list[Operation] = attrs.Factory(list)
     errors: list[RecordError] = attrs.Factory(list)
     blocked: dict[Side, list[str]] = attrs.Factory(dict)
+
+    def records(self, from_side: Side) -> tuple[Record, Record]:
+        """``(source, target)`` for a flow from *from_side*."""
+        if from_side is Side.HUBSPOT:
+            return self.h, self.q
+        return self.q, self.h
+
+
+def _winner(pair: _Pair, f: _Field) -> tuple[Side | None, str]:  # noqa: PLR0911 - one return per rule, in order
+    """Pick the side whose value wins a conflict, and say why."""
+    if f.to_hubspot and not f.to_qbo:
+        return Side.QBO, "one-way field: QBO is its source"
+    if f.to_qbo and not f.to_hubspot:
+        return Side.HUBSPOT, "one-way field: HubSpot is its source"
+    policy = pair.obj.conflicts
+    if policy is ConflictPolicy.HUBSPOT_WINS:
+        return Side.HUBSPOT, "policy HUBSPOT_WINS"
+    if policy is ConflictPolicy.QBO_WINS:
+        return Side.QBO, "policy QBO_WINS"
+    if policy is ConflictPolicy.MOST_RECENT:
+        # Ties go to QBO, the books of record.
+        if pair.h.updated_at > pair.q.updated_at:
+            return Side.HUBSPOT, "HubSpot changed last"
+        return Side.QBO, "QBO changed last"
+    return None, "policy MANUAL: held for review"
 
 
 class _Planner:
@@ -215,20 +260,14 @@ class _Planner:
     # -- helpers ---------------------------------------------------------
 
     def error(
-        self,
-        obj: ObjectSync,
-        side: Side,
-        type_: str,
-        record_id: str,
-        code: ErrorCode,
-        message: str,
+        self, obj: ObjectSync, record: Record, code: ErrorCode, message: str
     ) -> None:
         self.errors.append(
             RecordError(
                 object=obj.name,
-                side=side,
-                type=type_,
-                id=record_id,
+                side=record.side,
+                type=record.type,
+                id=record.id,
                 code=code,
                 message=message,
             )
@@ -304,9 +343,8 @@ class _Planner:
 
     def plan_object(self, obj: ObjectSync) -> None:
         fields = _compile(obj)
-        shape = _shape(fields)
         ostate = self.state.object(obj.name)
-        valid = self.remap(obj, ostate)
+        run = _Run.of(obj, fields, self.remap(obj, ostate))
         hs = self.hubspot.get(obj.hubspot, {})
         qb = self.qbo.get(obj.qbo, {})
         unlinked_h: list[Record] = []
@@ -330,19 +368,19 @@ class _Planner:
                     "given; pass the linked partners of changed records",
                 )
                 continue
-            self.merge_linked(obj, fields, shape, h, q, link, valid)
+            self.merge_linked(run, h, q, link)
         qbo_links = ostate.qbo_links
         for qid in qb:
-            hid = qbo_links.get(qid)
-            if hid is None:
+            partner = qbo_links.get(qid)
+            if partner is None:
                 unlinked_q.append(qb[qid])
-            elif hid not in hs:
+            elif partner not in hs:
                 self.skip(
                     obj,
                     qb[qid],
                     SkipReason.PARTNER_MISSING,
-                    f"linked to HubSpot {obj.hubspot} {hid}, which was not "
-                    "given; pass the linked partners of changed records",
+                    f"linked to HubSpot {obj.hubspot} {partner}, which was "
+                    "not given; pass the linked partners of changed records",
                 )
         unlinked_h.sort(key=_record_order)
         unlinked_q.sort(key=_record_order)
@@ -351,7 +389,7 @@ class _Planner:
     def remap(
         self, obj: ObjectSync, ostate: ObjectState
     ) -> frozenset[str] | None:
-        """Compare fingerprints; return the keys with a valid base (None: all)."""
+        """Compare fingerprints; return the valid base keys (None: all)."""
         current = {f.key: f.fingerprint for f in obj.fields}
         stored = ostate.fingerprints
         if stored == current:
@@ -378,33 +416,27 @@ class _Planner:
     # -- linked pairs ----------------------------------------------------
 
     def merge_linked(
-        self,
-        obj: ObjectSync,
-        fields: tuple[_Field, ...],
-        shape: _Shape,
-        h: Record,
-        q: Record,
-        link: LinkState,
-        valid: frozenset[str] | None,
+        self, run: _Run, h: Record, q: Record, link: LinkState
     ) -> None:
         base = link.base
-        if valid is None:
+        if run.valid is None:
             # Fast path: nothing differs from the base, checked without
             # normalising: a raw value equal to the base normalises to the
             # base (normalisation is idempotent and the base is normalised).
-            keys, h_paths, q_paths, missing, derived = shape
-            expected = list(map(base.get, keys, missing))
-            if expected == list(map(h.fields.get, h_paths)) and expected == (
-                [f.qbo_value(q) for f in fields]
-                if derived
-                else list(map(q.fields.get, q_paths))
+            expected = list(map(base.get, run.keys, run.missing))
+            if expected == list(
+                map(h.fields.get, run.hubspot_paths)
+            ) and expected == (
+                [f.qbo_value(q) for f in run.fields]
+                if run.derived
+                else list(map(q.fields.get, run.qbo_paths))
             ):
-                self.unchanged[obj.name].add(h.id)
+                self.unchanged[run.obj.name].add(h.id)
                 return
-        if valid is not None:
-            base = {k: v for k, v in base.items() if k in valid}
-        pair = self.merge(obj, fields, h, q, base)
-        self.emit_pair(obj, h, q, pair, first=False)
+        else:
+            base = {k: v for k, v in base.items() if k in run.valid}
+        pair = self.merge(run.obj, run.fields, h, q, base)
+        self.emit_pair(run.obj, h, q, pair, first=False)
 
     def merge(
         self,
@@ -415,46 +447,58 @@ class _Planner:
         base: Mapping[str, FieldValue],
     ) -> _Pair:
         """Merge every field of a pair against *base* (three-way)."""
-        pair = _Pair()
+        pair = _Pair(obj, h, q)
         for f in fields:
-            hr = h.fields.get(f.hubspot)
-            qr = f.qbo_value(q)
-            b = base.get(f.key, _MISSING)
-            if b is not _MISSING and hr == b and qr == b:
-                continue
-            try:
-                hn = f.normalize(hr)
-            except TransformError as exc:
-                pair.errors.append(self.invalid(obj, h, f, exc))
-                continue
-            try:
-                qn = f.normalize(qr)
-            except TransformError as exc:
-                pair.errors.append(self.invalid(obj, q, f, exc))
-                continue
-            if hn == qn:
-                if b is _MISSING or b != hn:
-                    pair.rebase[f.key] = hn
-                continue
-            if b is _MISSING:
-                if hn is None:
-                    self.flow(obj, f, pair, q, h, qn, hr, "filled from QBO")
-                elif qn is None:
-                    self.flow(
-                        obj, f, pair, h, q, hn, qr, "filled from HubSpot"
-                    )
-                else:
-                    self.conflict(obj, f, pair, h, q, (hn, qn, _MISSING))
-                continue
-            h_changed = hn != b
-            q_changed = qn != b
-            if h_changed and not q_changed:
-                self.flow(obj, f, pair, h, q, hn, qr, "changed on HubSpot")
-            elif q_changed and not h_changed:
-                self.flow(obj, f, pair, q, h, qn, hr, "changed on QBO")
-            else:
-                self.conflict(obj, f, pair, h, q, (hn, qn, b))
+            self.merge_field(pair, f, base.get(f.key, _MISSING))
         return pair
+
+    def merge_field(self, pair: _Pair, f: _Field, b: object) -> None:
+        """Merge one field: propagate a one-sided change, or resolve both."""
+        h, q = pair.h, pair.q
+        hr = h.fields.get(f.hubspot)
+        qr = f.qbo_value(q)
+        if b is not _MISSING and hr == b and qr == b:
+            return
+        try:
+            hn = f.normalize(hr)
+        except TransformError as exc:
+            pair.errors.append(self.invalid(pair.obj, h, f, exc))
+            return
+        try:
+            qn = f.normalize(qr)
+        except TransformError as exc:
+            pair.errors.append(self.invalid(pair.obj, q, f, exc))
+            return
+        if hn == qn:
+            if b is _MISSING or b != hn:
+                pair.rebase[f.key] = hn
+            return
+        if b is _MISSING:
+            self.first_merge(pair, f, hn, qn)
+            return
+        h_changed = hn != b
+        q_changed = qn != b
+        if h_changed and not q_changed:
+            self.flow(pair, f, Side.HUBSPOT, hn, "changed on HubSpot")
+        elif q_changed and not h_changed:
+            self.flow(pair, f, Side.QBO, qn, "changed on QBO")
+        else:
+            self.conflict(pair, f, hn, qn, b)
+
+    def first_merge(
+        self, pair: _Pair, f: _Field, hn: FieldValue, qn: FieldValue
+    ) -> None:
+        """
+        Merge a field with no base (first sync, new mapping).
+
+        An empty side is filled; two different values are a conflict.
+        """
+        if hn is None:
+            self.flow(pair, f, Side.QBO, qn, "filled from QBO")
+        elif qn is None:
+            self.flow(pair, f, Side.HUBSPOT, hn, "filled from HubSpot")
+        else:
+            self.conflict(pair, f, hn, qn, _MISSING)
 
     def invalid(
         self, obj: ObjectSync, record: Record, f: _Field, exc: TransformError
@@ -469,7 +513,7 @@ class _Planner:
         )
 
     def blocked(self, obj: ObjectSync, source: Record, target: Record) -> str:
-        """Say why nothing may flow from *source* to *target* ("" if it may)."""
+        """Say why *source* may not flow to *target* ("" if it may)."""
         if target.archived:
             return f"{_label(target.side, target.type, target.id)} is archived"
         verdict = self.verdict(obj, source)
@@ -479,23 +523,22 @@ class _Planner:
 
     def flow(
         self,
-        obj: ObjectSync,
-        f: _Field,
         pair: _Pair,
-        source: Record,
-        target: Record,
+        f: _Field,
+        from_side: Side,
         value: FieldValue,
-        old: FieldValue,
         why: str,
     ) -> bool:
-        """Write *value* of field *f* from *source* to *target* if allowed."""
+        """Write *value* of *f* from *from_side* to the other, if allowed."""
+        source, target = pair.records(from_side)
         side = target.side
         if not f.writes_to(side):
             return False
+        old = target.fields.get(f.path(side))
         if value is None and not f.map.empty_overwrites:
             pair.reports.append(
                 Skip(
-                    object=obj.name,
+                    object=pair.obj.name,
                     side=source.side,
                     type=source.type,
                     id=source.id,
@@ -508,7 +551,7 @@ class _Planner:
                 )
             )
             return False
-        reason = self.blocked(obj, source, target)
+        reason = self.blocked(pair.obj, source, target)
         if reason:
             held = pair.blocked.setdefault(source.side, [])
             held.append(f.key)
@@ -516,7 +559,7 @@ class _Planner:
                 # One report per blocked direction, not one per field.
                 pair.reports.append(
                     Skip(
-                        object=obj.name,
+                        object=pair.obj.name,
                         side=source.side,
                         type=source.type,
                         id=source.id,
@@ -541,58 +584,31 @@ class _Planner:
         return True
 
     def conflict(
-        self,
-        obj: ObjectSync,
-        f: _Field,
-        pair: _Pair,
-        h: Record,
-        q: Record,
-        values: tuple[FieldValue, FieldValue, object],
+        self, pair: _Pair, f: _Field, hn: FieldValue, qn: FieldValue, b: object
     ) -> None:
-        hn, qn, b = values
-        policy = obj.conflicts
-        winner: Side | None
-        if f.to_hubspot and not f.to_qbo:
-            winner, why = Side.QBO, "one-way field: QBO is its source"
-        elif f.to_qbo and not f.to_hubspot:
-            winner, why = Side.HUBSPOT, "one-way field: HubSpot is its source"
-        elif policy is ConflictPolicy.HUBSPOT_WINS:
-            winner, why = Side.HUBSPOT, "policy HUBSPOT_WINS"
-        elif policy is ConflictPolicy.QBO_WINS:
-            winner, why = Side.QBO, "policy QBO_WINS"
-        elif policy is ConflictPolicy.MOST_RECENT:
-            # Ties go to QBO, the books of record.
-            if h.updated_at > q.updated_at:
-                winner, why = Side.HUBSPOT, "HubSpot changed last"
-            else:
-                winner, why = Side.QBO, "QBO changed last"
-        else:
-            winner, why = None, "policy MANUAL: held for review"
+        """Resolve a field changed differently on both sides; report it."""
+        winner, why = _winner(pair, f)
         if winner is not None:
             value = hn if winner is Side.HUBSPOT else qn
             if value is None and not f.map.empty_overwrites:
                 winner = winner.other
+                value = hn if winner is Side.HUBSPOT else qn
                 why += "; its value is empty, and empty never wipes filled"
-            source, target = (h, q) if winner is Side.HUBSPOT else (q, h)
-            value = hn if winner is Side.HUBSPOT else qn
-            old = target.fields.get(f.path(target.side))
-            if not self.flow(
-                obj, f, pair, source, target, value, old, f"in conflict, {why}"
-            ):
+            if not self.flow(pair, f, winner, value, f"in conflict, {why}"):
                 winner = None
                 why += "; but it cannot be written, so the field is held"
         side_values = f"HubSpot {_show(hn)}, QBO {_show(qn)}"
         base_text = "no base" if b is _MISSING else f"base {_show(b)}"
         pair.reports.append(
             Conflict(
-                object=obj.name,
-                hubspot_id=h.id,
-                qbo_id=q.id,
+                object=pair.obj.name,
+                hubspot_id=pair.h.id,
+                qbo_id=pair.q.id,
                 field=f.key,
                 hubspot_value=hn,
                 qbo_value=qn,
                 base=None if b is _MISSING else b,  # type: ignore[arg-type]
-                policy=policy,
+                policy=pair.obj.conflicts,
                 winner=winner,
                 reason=f"{side_values} ({base_text}): {why}",
             )
@@ -648,11 +664,9 @@ class _Planner:
             )
         self.ops.extend(pair.reports)
         self.errors.extend(pair.errors)
-        if not first and not (
-            pair.h_changes or pair.q_changes or pair.rebase or pair.reports
-        ):
-            if not pair.errors:
-                self.unchanged[obj.name].add(h.id)
+        wrote = pair.h_changes or pair.q_changes or pair.rebase
+        if not (first or wrote or pair.reports or pair.errors):
+            self.unchanged[obj.name].add(h.id)
 
     # -- first sync ------------------------------------------------------
 
@@ -700,22 +714,7 @@ class _Planner:
         for tier in obj.match:
             if not pool_h or not pool_q:
                 break
-            groups: dict[FieldValue, tuple[list[Record], list[Record]]] = {}
-            for record in pool_h + pool_q:
-                try:
-                    key = tier.normalize(
-                        record.fields.get(
-                            tier.hubspot
-                            if record.side is Side.HUBSPOT
-                            else tier.qbo
-                        )
-                    )
-                except TransformError:
-                    continue
-                if key is None:
-                    continue
-                entry = groups.setdefault(key, ([], []))
-                entry[0 if record.side is Side.HUBSPOT else 1].append(record)
+            groups = _match_groups(tier, pool_h + pool_q)
             # Object identities: each record object is in one pool once.
             taken: set[int] = set()
             for key in sorted(groups, key=repr):
@@ -730,38 +729,39 @@ class _Planner:
                         (hs[0], qs[0], f"matched by {tier.key} {_show(key)}")
                     )
                     continue
-                for record in hs + qs:
-                    ambiguous.add((record.side, record.id))
-                    others = [
-                        r.id
-                        for r in (qs if record.side is Side.HUBSPOT else hs)
-                    ]
-                    same = [
-                        r.id
-                        for r in (hs if record.side is Side.HUBSPOT else qs)
-                        if r.id != record.id
-                    ]
-                    message = (
-                        f"{tier.key} {_show(key)} matches "
-                        f"{_SIDE_NAME[record.side.other]} "
-                        f"{', '.join(sorted(others, key=id_sort_key))}"
-                    )
-                    if same:
-                        message += (
-                            f" and is shared with {_SIDE_NAME[record.side]} "
-                            f"{', '.join(sorted(same, key=id_sort_key))}"
-                        )
-                    self.error(
-                        obj,
-                        record.side,
-                        record.type,
-                        record.id,
-                        ErrorCode.AMBIGUOUS_MATCH,
-                        message + "; link them by hand or make the key unique",
-                    )
+                ambiguous.update((r.side, r.id) for r in hs + qs)
+                self.ambiguous(obj, f"{tier.key} {_show(key)}", hs, qs)
             pool_h = [r for r in pool_h if id(r) not in taken]
             pool_q = [r for r in pool_q if id(r) not in taken]
         return matched, ambiguous
+
+    def ambiguous(
+        self, obj: ObjectSync, key: str, hs: list[Record], qs: list[Record]
+    ) -> None:
+        """Report every record sharing one match key as AMBIGUOUS_MATCH."""
+        for record in hs + qs:
+            mine, others = (
+                (hs, qs) if record.side is Side.HUBSPOT else (qs, hs)
+            )
+            other_ids = sorted((r.id for r in others), key=id_sort_key)
+            same = sorted(
+                (r.id for r in mine if r.id != record.id), key=id_sort_key
+            )
+            message = (
+                f"{key} matches {_SIDE_NAME[record.side.other]} "
+                f"{', '.join(other_ids)}"
+            )
+            if same:
+                message += (
+                    f" and is shared with {_SIDE_NAME[record.side]} "
+                    f"{', '.join(same)}"
+                )
+            self.error(
+                obj,
+                record,
+                ErrorCode.AMBIGUOUS_MATCH,
+                message + "; link them by hand or make the key unique",
+            )
 
     def link(
         self,
@@ -864,7 +864,7 @@ class _Planner:
         rest_h: list[Record],
         rest_q: list[Record],
     ) -> set[str]:
-        """Create QBO records from unmatched HubSpot ones; return QBO ids linked."""
+        """Create QBO records from unmatched HubSpot ones; return links."""
         sources = []
         for h in rest_h:
             if self.is_source(obj, h):
@@ -879,14 +879,22 @@ class _Planner:
             for h in sources:
                 self.error(
                     obj,
-                    h.side,
-                    h.type,
-                    h.id,
+                    h,
                     ErrorCode.MISSING_REQUIRED,
                     "creating QBO invoices from HubSpot is not supported; "
                     f"make object sync {obj.name!r} one-way QBO → HubSpot",
                 )
             return set()
+        self.create_named(obj, fields, sources)
+        return set()
+
+    def create_named(
+        self,
+        obj: ObjectSync,
+        fields: tuple[_Field, ...],
+        sources: list[Record],
+    ) -> None:
+        """Create QBO records; an item's ``Name`` must be unique (rule 4)."""
         unique = "Name" if obj.qbo == "Item" else None
         taken = self.qbo_names(obj.qbo, unique) if unique else {}
         for h in sources:
@@ -894,17 +902,15 @@ class _Planner:
             if made is None:
                 continue
             values, base = made
-            if obj.qbo == "Item" and not self.item_ready(obj, h, values):
-                continue
             if unique is not None:
+                if not self.item_ready(obj, h, values):
+                    continue
                 name = values.get(unique)
                 key = names.name_key(name) if isinstance(name, str) else ""
                 if key in taken:
                     self.error(
                         obj,
-                        h.side,
-                        h.type,
-                        h.id,
+                        h,
                         ErrorCode.DUPLICATE_NAME,
                         f"QBO {obj.qbo} {unique} {_show(name)} is already "
                         f"used by {taken[key]}; QBO names are unique",
@@ -912,7 +918,6 @@ class _Planner:
                     continue
                 taken[key] = f"HubSpot {h.type} {h.id} (created in this plan)"
             self.create(obj, h, values, base, self.no_match_reason(obj, "QBO"))
-        return set()
 
     def item_ready(
         self, obj: ObjectSync, h: Record, values: Mapping[str, FieldValue]
@@ -928,9 +933,7 @@ class _Planner:
         )
         self.error(
             obj,
-            h.side,
-            h.type,
-            h.id,
+            h,
             ErrorCode.MISSING_REQUIRED,
             f"a QBO item needs {settings} on object sync {obj.name!r} "
             "(Type e.g. 'Service', IncomeAccountRef.value an income "
@@ -959,11 +962,7 @@ class _Planner:
         companies = self.hubspot.get("companies", {})
         customers = self.qbo.get(obj.qbo, {})
         taken = self.qbo_names(obj.qbo, "DisplayName")
-        owners: dict[str, str] = {}
-        for qid in sorted(customers, key=id_sort_key):
-            name = customers[qid].fields.get("DisplayName")
-            if isinstance(name, str) and name.strip():
-                owners.setdefault(names.name_key(name), qid)
+        owners = _owners(customers)
         free_q = {r.id for r in rest_q}
         linked: set[str] = set()
         # The first contact of a company (earliest createdate, then lowest
@@ -974,9 +973,7 @@ class _Planner:
             if problem is not None:
                 self.error(
                     obj,
-                    h.side,
-                    h.type,
-                    h.id,
+                    h,
                     ErrorCode.INVALID_DISPLAY_NAME,
                     f"display name {_show(name)} {problem}"
                     if name
@@ -986,41 +983,21 @@ class _Planner:
                 continue
             key = names.name_key(name)
             if key in taken:
-                strategy = obj.display_name.on_duplicate
                 owner = owners.get(key)
-                if (
-                    strategy == "link"
-                    and owner is not None
-                    and owner in free_q
-                    and owner not in linked
-                ):
-                    linked.add(owner)
-                    self.link(
-                        obj,
-                        fields,
-                        h,
-                        customers[owner],
-                        f"display name {_show(name)} belongs to QBO customer "
-                        f"{owner}: linked as the company's billing customer",
-                    )
+                if owner in free_q and owner not in linked:
+                    free = customers[owner]
+                else:
+                    free = None
+                resolved = self.duplicate(
+                    obj, fields, h, name, taken=taken, free=free
+                )
+                if resolved is None:
                     continue
-                if strategy == "suffix":
-                    name = names.suffixed(name, h, taken)
-                    problem = names.name_problem(name)
-                    key = names.name_key(name)
-                if strategy != "suffix" or problem is not None:
-                    self.error(
-                        obj,
-                        h.side,
-                        h.type,
-                        h.id,
-                        ErrorCode.DUPLICATE_DISPLAY_NAME,
-                        f"QBO display name {_show(name)} is already used by "
-                        f"{taken[key] if key in taken else 'another customer'}"
-                        "; QBO display names are unique (one billing contact "
-                        "per company, or on_duplicate='suffix' or 'link')",
-                    )
+                if resolved is free:
+                    linked.add(free.id)
                     continue
+                name = str(resolved)
+                key = names.name_key(name)
             made = self.create_fields(obj, fields, h)
             if made is None:
                 continue
@@ -1038,6 +1015,58 @@ class _Planner:
                 f"{_show(name)}",
             )
         return linked
+
+    def duplicate(
+        self,
+        obj: ObjectSync,
+        fields: tuple[_Field, ...],
+        h: Record,
+        name: str,
+        *,
+        taken: Mapping[str, str],
+        free: Record | None,
+    ) -> str | Record | None:
+        """
+        Apply ``on_duplicate`` to a display name that is taken.
+
+        Returns:
+            The unique name to use ("suffix"), the customer *h* was linked
+            to ("link"), or ``None`` when the contact is reported instead.
+        """
+        strategy = obj.display_name.on_duplicate
+        if strategy == "link" and free is not None:
+            self.link(
+                obj,
+                fields,
+                h,
+                free,
+                f"display name {_show(name)} belongs to QBO customer "
+                f"{free.id}: linked as the company's billing customer",
+            )
+            return free
+        if strategy == "suffix":
+            unique = names.suffixed(name, h, taken)
+            problem = names.name_problem(unique)
+            if problem is None:
+                return unique
+            self.error(
+                obj,
+                h,
+                ErrorCode.INVALID_DISPLAY_NAME,
+                f"display name {_show(name)} is taken and the suffixed "
+                f"{_show(unique)} {problem}",
+            )
+            return None
+        self.error(
+            obj,
+            h,
+            ErrorCode.DUPLICATE_DISPLAY_NAME,
+            f"QBO display name {_show(name)} is already used by "
+            f"{taken[names.name_key(name)]}; QBO display names are unique "
+            "(one billing contact per company, or on_duplicate='suffix' "
+            "or 'link')",
+        )
+        return None
 
     # -- invoices --------------------------------------------------------
 
@@ -1085,9 +1114,7 @@ class _Planner:
         if contact is None:
             self.error(
                 obj,
-                q.side,
-                q.type,
-                q.id,
+                q,
                 ErrorCode.MISSING_DEPENDENCY,
                 f"its QBO customer {customer_id or '(none)'} is not linked "
                 "to a HubSpot contact; sync that customer first (check the "
@@ -1101,9 +1128,7 @@ class _Planner:
             if record is None:
                 self.error(
                     obj,
-                    q.side,
-                    q.type,
-                    q.id,
+                    q,
                     ErrorCode.MISSING_DEPENDENCY,
                     f"its HubSpot contact {contact_id} was not given; the "
                     "planner needs it to find the contact's primary company",
@@ -1207,6 +1232,33 @@ class _Planner:
                     reason=f"line {line_id} belongs to QBO invoice {q.id}",
                 )
             )
+
+
+def _owners(customers: Mapping[str, Record]) -> dict[str, str]:
+    """Map each display name key to the first QBO customer holding it."""
+    owners: dict[str, str] = {}
+    for qid in sorted(customers, key=id_sort_key):
+        name = customers[qid].fields.get("DisplayName")
+        if isinstance(name, str) and name.strip():
+            owners.setdefault(names.name_key(name), qid)
+    return owners
+
+
+def _match_groups(
+    tier: FieldMap, records: list[Record]
+) -> dict[FieldValue, tuple[list[Record], list[Record]]]:
+    """Group records by their normalised match key: (HubSpot, QBO) lists."""
+    groups: dict[FieldValue, tuple[list[Record], list[Record]]] = {}
+    for record in records:
+        path = tier.hubspot if record.side is Side.HUBSPOT else tier.qbo
+        try:
+            key = tier.normalize(record.fields.get(path))
+        except TransformError:
+            continue
+        if key is not None:
+            entry = groups.setdefault(key, ([], []))
+            entry[0 if record.side is Side.HUBSPOT else 1].append(record)
+    return groups
 
 
 def _record_order(record: Record) -> tuple[int, int, str]:

@@ -301,9 +301,9 @@ class _Folder:
         key: tuple[Side, str, str],
         status: Status,
         at: dt.datetime,
+        *,
         code: str | None = None,
         message: str = "",
-        *,
         direction: Direction | None = None,
     ) -> None:
         side, type_, record_id = key
@@ -371,8 +371,8 @@ def _fold_failure(folder: _Folder, result: OperationResult) -> None:
             key,
             Status.ERROR,
             result.at,
-            result.error_code,
-            result.error_message,
+            code=result.error_code,
+            message=result.error_message,
         )
 
 
@@ -448,8 +448,8 @@ def _fold_one(folder: _Folder, result: OperationResult) -> None:
             (op.side, op.type, op.id),
             Status.ERROR,
             at,
-            op.code.value,
-            op.message,
+            code=op.code.value,
+            message=op.message,
         )
     elif isinstance(op, Skip):
         status = _SKIP_STATUS.get(op.reason)
@@ -459,8 +459,7 @@ def _fold_one(folder: _Folder, result: OperationResult) -> None:
                 (op.side, op.type, op.id),
                 status,
                 at,
-                None,
-                op.detail,
+                message=op.detail,
             )
 
 

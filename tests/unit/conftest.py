@@ -1,4 +1,4 @@
-"""Make the helper modules next to the unit tests importable (importlib mode)."""
+"""Make the helpers next to the unit tests importable."""
 
 from __future__ import annotations
 

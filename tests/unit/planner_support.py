@@ -8,7 +8,12 @@ from collections.abc import Iterable, Mapping
 
 import attrs
 
-from hsqbo._config import ConflictPolicy, DisplayNameRule, ObjectSync, SyncConfig
+from hsqbo._config import (
+    ConflictPolicy,
+    DisplayNameRule,
+    ObjectSync,
+    SyncConfig,
+)
 from hsqbo._defaults import CONTACT_FIELDS, CONTACT_MATCH
 from hsqbo._filters import FilterGroup
 from hsqbo._mapping import FieldMap
@@ -42,9 +47,8 @@ def contact(
 ) -> Record:
     """Build a HubSpot contact."""
     fields: dict[str, FieldValue] = {"createdate": created, **props}
-    for name, value in (("email", email), ("firstname", first), ("lastname", last)):
-        if value is not None:
-            fields[name] = value
+    named = {"email": email, "firstname": first, "lastname": last}
+    fields.update({k: v for k, v in named.items() if v is not None})
     return Record(
         Side.HUBSPOT,
         "contacts",
@@ -75,14 +79,13 @@ def customer(
 ) -> Record:
     """Build a QBO customer."""
     values: dict[str, FieldValue] = dict(fields or {})
-    for name, value in (
-        ("PrimaryEmailAddr.Address", email),
-        ("GivenName", given),
-        ("FamilyName", family),
-        ("DisplayName", display),
-    ):
-        if value is not None:
-            values[name] = value
+    named = {
+        "PrimaryEmailAddr.Address": email,
+        "GivenName": given,
+        "FamilyName": family,
+        "DisplayName": display,
+    }
+    values.update({k: v for k, v in named.items() if v is not None})
     return Record(
         Side.QBO,
         "Customer",
@@ -237,11 +240,10 @@ class World:
     def apply(self, the_plan: Plan) -> list[OperationResult]:
         """Apply every operation, as a perfect executor would, and commit."""
         made: dict[str, str] = {}
-        results: list[OperationResult] = []
-        for op in the_plan.operations:
-            results.append(self._apply(op, made))
+        results = [self._apply(op, made) for op in the_plan.operations]
         results.extend(
-            OperationResult(operation=e, at=self.clock) for e in the_plan.errors
+            OperationResult(operation=e, at=self.clock)
+            for e in the_plan.errors
         )
         self.store.commit(results)
         return results
@@ -271,7 +273,9 @@ class World:
             )
         if isinstance(op, Update):
             record = self.side(op.side)[(op.type, op.id)]
-            new = self.put(record, {k: new for k, (_, new) in op.changes.items()})
+            new = self.put(
+                record, {k: new for k, (_, new) in op.changes.items()}
+            )
             return OperationResult(
                 operation=op, at=when, version=new.version, updated_at=when
             )

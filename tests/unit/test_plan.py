@@ -185,7 +185,7 @@ def test_real_plan_round_trips() -> None:
     ],
 )
 def test_bad_saved_plans_raise_plan_error(mutate: object, words: str) -> None:
-    """Malformed or edited saved plans are refused with a PlanError that says why."""
+    """Malformed or edited saved plans raise a PlanError saying why."""
     data = json.loads(json.dumps(_every_kind().to_dict()))
     mutate(data)  # type: ignore[operator]
     with pytest.raises(PlanError, match=words):
@@ -244,7 +244,7 @@ def test_explain_has_one_line_per_decision() -> None:
 
 
 def test_unchanged_pairs_are_counted_not_operations() -> None:
-    """Unchanged linked pairs are one count line, or one line each on request."""
+    """Unchanged pairs are counted, listed only on request."""
     world = World.of(
         [contact(str(i), email=f"{i}@x.co", first=f"A{i}") for i in range(3)],
         [],
@@ -261,7 +261,7 @@ def test_unchanged_pairs_are_counted_not_operations() -> None:
 
 
 def test_order_is_dependencies_first_then_object_then_id() -> None:
-    """Creates come before what refers to them; then object, kind and numeric id."""
+    """Creates precede their dependants; then object, kind, numeric id."""
     ops = list(_every_kind().operations)
     shuffled = list(reversed(ops))
     ordered = order_operations(shuffled)
@@ -284,7 +284,7 @@ def test_order_is_dependencies_first_then_object_then_id() -> None:
 
 
 def test_op_ids_are_stable_and_content_derived() -> None:
-    """The same decision has the same op_id; different content, a different one."""
+    """The same decision has the same op_id; other content, another."""
     a = Link(object="contacts", hubspot_id="1", qbo_id="7", reason="x")
     b = Link(
         object="contacts", hubspot_id="1", qbo_id="7", reason="other words"

@@ -144,7 +144,7 @@ def test_invoice_company_is_set_on_first_sync_only() -> None:
 
 
 def test_invoice_of_an_unlinked_customer_is_a_missing_dependency() -> None:
-    """No linked contact for the invoice's customer: MISSING_DEPENDENCY, no write."""
+    """An unlinked customer: MISSING_DEPENDENCY, no write."""
     result = plan(
         SyncConfig(
             [c for c in _recommended().objects if c.name == "invoices"], SETUP
@@ -184,7 +184,7 @@ def test_invoice_of_a_customer_created_in_the_same_plan_refers_to_it() -> None:
 
 
 def test_invoice_lines_become_line_items_with_linked_products() -> None:
-    """SalesItemLineDetail lines → line_items on the invoice, with the product."""
+    """Sales lines become line_items on the invoice, with the product."""
     world = _world_with_linked_contact()
     world.qbo[("Item", "5")] = item("5", Name="Widget")
     world.apply(world.plan(_recommended()))
@@ -256,7 +256,7 @@ def _products_to_qbo(**defaults: str) -> SyncConfig:
 
 
 def test_item_from_hubspot_needs_type_and_income_account() -> None:
-    """Without qbo_defaults Type/IncomeAccountRef.value: MISSING_REQUIRED naming them."""
+    """Missing item defaults: MISSING_REQUIRED naming each setting."""
     result = plan(
         _products_to_qbo(),
         [product("1", name="Widget")],
@@ -287,7 +287,7 @@ def test_item_from_hubspot_uses_the_defaults() -> None:
 
 
 def test_item_names_are_unique_within_the_plan() -> None:
-    """Two products with one name: the second is DUPLICATE_NAME, not created."""
+    """Two products, one name: the second is a DUPLICATE_NAME."""
     result = plan(
         _products_to_qbo(Type="Service", **{"IncomeAccountRef.value": "79"}),
         [

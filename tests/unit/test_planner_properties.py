@@ -105,36 +105,33 @@ def _configs(draw: st.DrawFn) -> SyncConfig:
 @st.composite
 def _worlds(draw: st.DrawFn) -> World:
     hubspot: list[Record] = [company("c1", "Acme"), company("c2", "Beta")]
-    for i in range(draw(st.integers(0, 6))):
-        hubspot.append(
-            contact(
-                str(i + 1),
-                email=draw(st.sampled_from(_EMAILS)),
-                first=draw(st.sampled_from(_NAMES)),
-                last=draw(st.sampled_from(_NAMES)),
-                created=T0 + dt.timedelta(minutes=draw(st.integers(0, 3))),
-                companies=draw(st.sampled_from([(), ("c1",), ("c2", "c1")])),
-                phone=draw(st.sampled_from(_PHONES)),
-                hs_lead_status=draw(st.sampled_from(_STATUS)),
-            )
+    hubspot += [
+        contact(
+            str(i + 1),
+            email=draw(st.sampled_from(_EMAILS)),
+            first=draw(st.sampled_from(_NAMES)),
+            last=draw(st.sampled_from(_NAMES)),
+            created=T0 + dt.timedelta(minutes=draw(st.integers(0, 3))),
+            companies=draw(st.sampled_from([(), ("c1",), ("c2", "c1")])),
+            phone=draw(st.sampled_from(_PHONES)),
+            hs_lead_status=draw(st.sampled_from(_STATUS)),
         )
-    qbo: list[Record] = []
+        for i in range(draw(st.integers(0, 6)))
+    ]
     display = ["Acme", "Bo", "Other", "Ann", "Cy Ann"]
-    for i in range(draw(st.integers(0, 5))):
-        qbo.append(
-            customer(
-                str(100 + i),
-                email=draw(st.sampled_from(_EMAILS)),
-                given=draw(st.sampled_from(_NAMES)),
-                display=display[i],
-                fields={
-                    "PrimaryPhone.FreeFormNumber": draw(
-                        st.sampled_from(_PHONES)
-                    ),
-                    "Notes": draw(st.sampled_from(_STATUS)),
-                },
-            )
+    qbo = [
+        customer(
+            str(100 + i),
+            email=draw(st.sampled_from(_EMAILS)),
+            given=draw(st.sampled_from(_NAMES)),
+            display=display[i],
+            fields={
+                "PrimaryPhone.FreeFormNumber": draw(st.sampled_from(_PHONES)),
+                "Notes": draw(st.sampled_from(_STATUS)),
+            },
         )
+        for i in range(draw(st.integers(0, 5)))
+    ]
     return World.of(hubspot, qbo)
 
 
@@ -237,7 +234,7 @@ def _converged(config: SyncConfig, world: World) -> None:
 def test_sync_edit_sync_converges_safely(
     config: SyncConfig, world: World, data: st.DataObject
 ) -> None:
-    """(b)-(g): apply, edit both sides, apply: converged, safe, names unique."""
+    """(b)-(g): sync, edit both sides, sync: converged, safe, unique."""
     _sync(config, world)
     _converged(config, world)
     before = {
@@ -300,7 +297,7 @@ def test_plan_is_the_same_under_any_input_order(
 
 @st.composite
 def _full_worlds(draw: st.DrawFn) -> World:
-    """Contacts, products and invoices (with lines) for the whole recommended config."""
+    """Contacts, products and invoices with lines."""
     base = draw(_worlds())
     for i in range(draw(st.integers(0, 3))):
         base.qbo[("Item", f"{i + 1}")] = item(
@@ -335,7 +332,7 @@ def _full_worlds(draw: st.DrawFn) -> World:
 def test_recommended_config_plans_are_stable(
     world: World, data: st.DataObject
 ) -> None:
-    """(a), (b), (e) with products and invoices: order-free, idempotent, one-way safe."""
+    """(a), (b), (e) with products and invoices too."""
     config = SyncConfig.recommended(SETUP)
     hubspot = list(world.hubspot.values())
     qbo = list(world.qbo.values())

@@ -124,7 +124,7 @@ def test_rebase_merges_into_the_base() -> None:
 
 
 def test_remap_forgets_stale_bases_and_records_fingerprints() -> None:
-    """A Remap drops the base of changed fields only and stores fingerprints."""
+    """A Remap drops the base of changed fields only."""
     state = _linked_state({"a=A": "x", "b=B": "y"})
     op = Remap(
         object="contacts",
@@ -164,7 +164,7 @@ def test_reports_become_record_statuses() -> None:
 
 
 def test_relinking_a_record_drops_its_old_pair() -> None:
-    """A record is in one link at most: linking it again replaces the old pair."""
+    """A record is in one link at most: relinking replaces the pair."""
     op = Link(object="contacts", hubspot_id="2", qbo_id="7")
     obj = fold(_linked_state(), [_ok(op)]).object("contacts")
     assert set(obj.links) == {"2"}
