@@ -414,7 +414,11 @@ def _item_type(data: Obj, old: Obj | None) -> str:
         raise _errors.required("Type")
     if item_type not in ITEM_TYPES:
         raise _errors.invalid_enum("Type", item_type)
-    if old is not None and old.get("Type") == "Inventory" != item_type:
+    if (
+        old is not None
+        and old.get("Type") == "Inventory"
+        and (item_type != "Inventory")
+    ):
         raise _errors.business(
             "You can't change the type of an inventory item.",
             element="Type",
