@@ -21,7 +21,10 @@ from hsqbo.hubspot._models import (
 __all__ = [
     "AssociationTypes",
     "association_json",
+    "next_after",
     "parse_association_results",
+    "parse_targets",
+    "primary_first",
 ]
 
 
@@ -81,33 +84,58 @@ def _spec(raw: Mapping[str, Any]) -> AssociationSpec:
     )
 
 
+def parse_targets(targets: object) -> list[Association]:
+    """Parse a v4 list of targets (``to`` of a batch read, or a page)."""
+    merged: dict[str, list[AssociationSpec]] = {}
+    for target in targets if isinstance(targets, list) else ():
+        to_id = str(target.get("toObjectId", target.get("id")))
+        specs = merged.setdefault(to_id, [])
+        for raw in target.get("associationTypes") or ():
+            spec = _spec(raw)
+            if spec not in specs:
+                specs.append(spec)
+    return [
+        Association(to_id=to_id, types=tuple(specs))
+        for to_id, specs in merged.items()
+    ]
+
+
+def primary_first(
+    associations: list[Association],
+) -> tuple[Association, ...]:
+    """Order associations primary first, HubSpot's order otherwise."""
+    return tuple(sorted(associations, key=lambda a: not a.is_primary))
+
+
+def next_after(body: Mapping[str, Any]) -> str | None:
+    """Return the cursor of the next page a v4 answer names, if any."""
+    paging = body.get("paging")
+    if isinstance(paging, Mapping):
+        nxt = paging.get("next")
+        if isinstance(nxt, Mapping) and nxt.get("after") is not None:
+            return str(nxt["after"])
+    return None
+
+
 def parse_association_results(
     body: Mapping[str, Any],
-) -> dict[str, tuple[Association, ...]]:
+) -> tuple[dict[str, list[Association]], dict[str, str]]:
     """
-    Parse a v4 batch read: from-id → associations, primary first.
+    Parse a v4 batch read: from-id → associations, and unfinished cursors.
 
+    An object with more associations than one answer holds (500) carries
+    its own ``paging``; the cursors returned let the caller read the rest.
     Inputs HubSpot reports as errors (no associations, unknown id) are left
     out; the caller starts from an empty tuple for each input.
     """
-    found: dict[str, tuple[Association, ...]] = {}
+    found: dict[str, list[Association]] = {}
+    cursors: dict[str, str] = {}
     for result in body.get("results") or ():
         if not isinstance(result, Mapping):
             continue
         from_id = str((result.get("from") or {}).get("id"))
-        merged: dict[str, list[AssociationSpec]] = {}
-        for target in result.get("to") or ():
-            to_id = str(target.get("toObjectId", target.get("id")))
-            specs = merged.setdefault(to_id, [])
-            for raw in target.get("associationTypes") or ():
-                spec = _spec(raw)
-                if spec not in specs:
-                    specs.append(spec)
-        associations = [
-            Association(to_id=to_id, types=tuple(specs))
-            for to_id, specs in merged.items()
-        ]
-        # Stable sort: primary first, HubSpot's order otherwise.
-        associations.sort(key=lambda a: not a.is_primary)
-        found[from_id] = tuple(associations)
-    return found
+        found.setdefault(from_id, []).extend(parse_targets(result.get("to")))
+        after = next_after(result)
+        if after is not None:
+            cursors[from_id] = after
+    return found, cursors

@@ -32,7 +32,10 @@ from hsqbo._retry import RetryState
 from hsqbo.hubspot._associations import (
     AssociationTypes,
     association_json,
+    next_after,
     parse_association_results,
+    parse_targets,
+    primary_first,
 )
 from hsqbo.hubspot._call import Call, CallKind, Emit, Flow, need
 from hsqbo.hubspot._codecs import decode_datetime, encode_value
@@ -66,6 +69,8 @@ BATCH_SIZE = 100
 """Inputs per batch request (HubSpot's cap for CRM objects)."""
 ASSOCIATION_READ_SIZE = 1_000
 """Inputs per Associations v4 batch read (HubSpot's cap since 2025)."""
+ASSOCIATION_PAGE_SIZE = 500
+"""Associations per page of one object's association list."""
 LIST_PAGE_SIZE = 100
 """Objects per list page (HubSpot's cap)."""
 # A batch input failing like this would fail every later chunk the same
@@ -675,8 +680,13 @@ class Core:
     def read_associations(
         self, from_type: str, to_type: str, ids: Sequence[str]
     ) -> Flow[None, dict[str, tuple[Association, ...]]]:
-        """Read the associations of many objects, 1,000 per request."""
-        found: dict[str, tuple[Association, ...]] = {str(i): () for i in ids}
+        """
+        Read the associations of many objects, 1,000 per request.
+
+        An object with more than one answer's worth (500) has the rest read
+        page by page, so no link is silently dropped.
+        """
+        found: dict[str, list[Association]] = {str(i): [] for i in ids}
         path = self.paths.associations_batch(from_type, to_type, "read")
         for indices in _chunks(len(ids), ASSOCIATION_READ_SIZE):
             response = yield Call(
@@ -684,8 +694,26 @@ class Core:
                 path=path,
                 json={"inputs": [{"id": str(ids[i])} for i in indices]},
             )
-            found.update(parse_association_results(_json(need(response))))
-        return found
+            page, cursors = parse_association_results(_json(need(response)))
+            for from_id, associations in page.items():
+                found.setdefault(from_id, []).extend(associations)
+            for from_id, cursor in cursors.items():
+                after: str | None = cursor
+                while after is not None:
+                    response = yield Call(
+                        method="GET",
+                        path=self.paths.associations_of(
+                            from_type, from_id, to_type
+                        ),
+                        params=(
+                            ("after", after),
+                            ("limit", str(ASSOCIATION_PAGE_SIZE)),
+                        ),
+                    )
+                    body = _json(need(response))
+                    found[from_id].extend(parse_targets(body.get("results")))
+                    after = next_after(body)
+        return {key: primary_first(value) for key, value in found.items()}
 
     def associate(
         self,

@@ -112,6 +112,16 @@ class Paths:
             f"associations/{check_object_type(to_type)}/{_segment(to_id)}"
         )
 
+    def associations_of(
+        self, from_type: str, from_id: str, to_type: str
+    ) -> str:
+        """Return the path listing one object's associations of a type."""
+        base = self._crm("objects", "v4")
+        return (
+            f"{base}/{check_object_type(from_type)}/{_segment(from_id)}/"
+            f"associations/{check_object_type(to_type)}"
+        )
+
     def properties(self, object_type: str) -> str:
         """Return the property-definition path of *object_type*."""
         base = self._crm("properties", "v3")

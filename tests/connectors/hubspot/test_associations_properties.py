@@ -264,3 +264,49 @@ def test_v3_property_paths(router, clock, body):
     )
     with HubSpotClient("t", api_version="v3", clock=clock) as hub:
         assert hub.list_properties("invoices")
+
+
+def test_read_associations_follows_per_object_paging(router, client):
+    """An object with more links than one answer holds gets the rest read."""
+    router.post(
+        "/crm/associations/2026-03/companies/contacts/batch/read"
+    ).respond(
+        200,
+        json={
+            "status": "COMPLETE",
+            "results": [
+                {
+                    "from": {"id": "7"},
+                    "to": [
+                        {
+                            "toObjectId": 1,
+                            "associationTypes": [
+                                {"category": "HUBSPOT_DEFINED", "typeId": 280}
+                            ],
+                        }
+                    ],
+                    "paging": {"next": {"after": "c1"}},
+                }
+            ],
+        },
+    )
+    more = router.get(
+        "/crm/objects/2026-03/companies/7/associations/contacts"
+    ).mock(
+        side_effect=[
+            httpx.Response(
+                200,
+                json={
+                    "results": [{"toObjectId": 2, "associationTypes": []}],
+                    "paging": {"next": {"after": "c2"}},
+                },
+            ),
+            httpx.Response(
+                200,
+                json={"results": [{"toObjectId": 3, "associationTypes": []}]},
+            ),
+        ]
+    )
+    found = client.read_associations("companies", "contacts", ["7"])
+    assert [a.to_id for a in found["7"]] == ["1", "2", "3"]
+    assert [c.request.url.params["after"] for c in more.calls] == ["c1", "c2"]
