@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from xml.etree import ElementTree as ET
 
 import httpx
 import pytest
@@ -200,3 +201,25 @@ def test_faults_skip_oauth_endpoints(fake: FakeQuickBooks) -> None:
             ).status_code
             == 500
         )
+
+
+def test_throttle_can_answer_in_xml(clock: VirtualClock) -> None:
+    """xml_throttle=True answers 429 as QBO's XML IntuitResponse."""
+    fake = FakeQuickBooks(clock=clock, xml_throttle=True)
+    fake.faults.fail_next(1, FaultKind.RATE_LIMIT)
+    with httpx.Client(
+        transport=fake.transport(), headers={"Authorization": "Bearer t"}
+    ) as http:
+        response = http.get(
+            f"https://q/v3/company/{fake.realm_id}/preferences",
+            headers={"Accept": "application/json"},
+        )
+    assert response.status_code == 429
+    assert response.headers["content-type"] == "application/xml"
+    root = ET.fromstring(response.content)  # noqa: S314 - our own bytes
+    namespace = "{http://schema.intuit.com/finance/v3}"
+    error = root.find(f"{namespace}Fault/{namespace}Error")
+    assert error is not None
+    assert error.get("code") == "3001"
+    assert root.find(f"{namespace}Fault").get("type") == "SERVICE"  # type: ignore[union-attr]
+    assert "ThrottleExceeded" in (error.findtext(f"{namespace}Message") or "")

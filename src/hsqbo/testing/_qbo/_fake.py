@@ -69,6 +69,8 @@ class FakeQuickBooks:
         enforce_quotas: Refuse requests over QBO's throttles (500 a
             minute, 10 at once, 40 batches a minute) with 429.
         company_name: The ``CompanyInfo.CompanyName``.
+        xml_throttle: Answer 429s in XML, as QBO's throttle sometimes does
+            even to clients that asked for JSON.
 
     .. versionadded:: 0.1.0
     """
@@ -84,6 +86,7 @@ class FakeQuickBooks:
         strict_tokens: bool = False,
         enforce_quotas: bool = True,
         company_name: str = "Sandbox Company_US_1",
+        xml_throttle: bool = False,
     ) -> None:
         if not realm_id or "/" in realm_id:
             raise ValueError("realm_id must be a non-empty id without '/'")
@@ -111,6 +114,7 @@ class FakeQuickBooks:
             quotas=self._quotas,
             faults=self.faults,
             calls=self.calls,
+            xml_throttle=xml_throttle,
         )
 
     def __repr__(self) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import threading
 import uuid
+import xml.etree.ElementTree as ET
 from collections.abc import Callable, Collection
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -42,6 +43,7 @@ _DISCOVERY_PATHS = frozenset(
 MAX_REQUEST_ID = 50
 MAX_BATCH_REQUEST_ID = 36
 _JSON = "application/json;charset=UTF-8"
+_XML = "application/xml"
 _UNAVAILABLE_PAGE = (
     b"<!DOCTYPE html><html><head><title>503 Service Unavailable</title>"
     b"</head><body><h1>Service Unavailable</h1><p>The server is temporarily"
@@ -81,6 +83,7 @@ class Api:
         quotas: Quotas,
         faults: FaultInjector,
         calls: FakeQuickBooksCallLog,
+        xml_throttle: bool,
     ) -> None:
         self.realm_id = realm_id
         self.clock = clock
@@ -90,6 +93,7 @@ class Api:
         self.quotas = quotas
         self.faults = faults
         self.calls = calls
+        self.xml_throttle = xml_throttle
         self._replies: dict[str, tuple[int, bytes]] = {}
 
     # -- responses -------------------------------------------------------
@@ -122,6 +126,8 @@ class Api:
             status=429,
             fault_type="SERVICE",
         )
+        if self.xml_throttle:
+            return self._raw(429, _xml_fault(fault, self.clock), _XML)
         return self._fault(fault)
 
     def _server_error(self) -> httpx.Response:
@@ -452,6 +458,26 @@ class Api:
         raise _errors.unsupported(
             f"Unsupported operation {request.method} /{'/'.join(parts)}"
         )
+
+
+def _xml_fault(fault: _errors.QboFault, clock: Clock) -> bytes:
+    """Write *fault* as QBO's XML ``IntuitResponse``."""
+    root = ET.Element(
+        "IntuitResponse",
+        {
+            "xmlns": "http://schema.intuit.com/finance/v3",
+            "time": wire_time_ms(clock.now()),
+        },
+    )
+    element = ET.SubElement(root, "Fault", {"type": fault.fault_type})
+    for error in fault.errors:
+        item = ET.SubElement(
+            element, "Error", {"code": error.code, "element": error.element}
+        )
+        ET.SubElement(item, "Message").text = error.message
+        ET.SubElement(item, "Detail").text = error.detail
+    written: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return written
 
 
 def _include(params: dict[str, str]) -> frozenset[str]:
