@@ -239,6 +239,7 @@ class Executor:
         self._progress: Progress | None = None
         self._parents: set[str] = set()
         self._held: list[OperationResult] = []
+        self._retry: set[str] = set()
 
     # -- driving ----------
 
@@ -265,12 +266,24 @@ class Executor:
                 first.append(OperationResult(operation=op, at=now))
                 self._note_report(op)
         self._commit(first)
-        self._parents = {r.op_id for op in writes for r in op.refs}
+        children: dict[str, list[str]] = defaultdict(list)
+        for op in writes:
+            for ref in op.refs:
+                children[ref.op_id].append(op.op_id)
+        self._parents = set(children)
         for level in _levels(writes):
             self._apply_level(level)
         held, self._held = self._held, []
         self._parents = set()
-        self._commit(held)
+        # A parent whose dependents did not all get through (for a passing
+        # reason) stays uncommitted: the next run redoes it and them.
+        self._commit(
+            [
+                r
+                for r in held
+                if not _incomplete(r.operation.op_id, children, self._retry)
+            ]
+        )
         return self._applied
 
     def _commit(self, results: list[OperationResult]) -> None:
@@ -333,6 +346,8 @@ class Executor:
         transient: bool = False,
     ) -> OperationResult:
         self._failed.add(op.op_id)
+        if transient:
+            self._retry.add(op.op_id)
         self._note(op, outcome, code, message, transient=transient)
         return OperationResult(
             operation=op,
@@ -435,6 +450,8 @@ class Executor:
                 MISSING_DEPENDENCY,
                 "a record it needs was not created in this run "
                 f"({', '.join(r.op_id for r in blocked)})",
+                # Blocked by a passing failure: passing too.
+                transient=any(r.op_id in self._retry for r in blocked),
             )
         if isinstance(op, Create) and op.link and op.source is not None:
             link = state.object(op.object).link_for(
@@ -826,6 +843,22 @@ def _changed(found: dt.datetime, expected: str) -> bool:
     if planned.tzinfo is None:
         planned = planned.replace(tzinfo=dt.UTC)
     return found != planned
+
+
+def _incomplete(
+    op_id: str, children: Mapping[str, list[str]], retry: set[str]
+) -> bool:
+    """Whether *op_id* or anything built on it failed for a passing reason."""
+    pending = [op_id]
+    seen: set[str] = set()
+    while pending:
+        current = pending.pop()
+        if current in retry:
+            return True
+        if current not in seen:
+            seen.add(current)
+            pending.extend(children.get(current, ()))
+    return False
 
 
 def _levels(ops: list[Operation]) -> list[list[Operation]]:

@@ -18,13 +18,12 @@ import signal
 import subprocess
 import sys
 import threading
-from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
-from world import World, seed, sqlite_store, world
+from world import World, seed, snapshot, sqlite_store, world
 
 from hsqbo import MemoryStore
 from hsqbo.testing._server import DropConnection, serve
@@ -32,67 +31,6 @@ from hsqbo.testing._server import DropConnection, serve
 
 CHILD = pathlib.Path(__file__).with_name("crash_child.py")
 TRIALS = 12
-
-
-def snapshot(w: World) -> dict[str, Any]:
-    """Both sides by natural keys (ids differ between worlds)."""
-    hs = w.hubspot_fake
-    contacts = Counter(
-        (o.properties.get("email") or "").lower()
-        for o in hs.objects("contacts")
-    )
-    contact_fields = sorted(
-        (
-            (o.properties.get("email") or "").lower(),
-            o.properties.get("firstname"),
-            o.properties.get("lastname"),
-        )
-        for o in hs.objects("contacts")
-    )
-    emails = {
-        o.id: (o.properties.get("email") or "").lower()
-        for o in hs.objects("contacts")
-    }
-    companies = {
-        o.id: o.properties.get("name") for o in hs.objects("companies")
-    }
-    invoices = []
-    for inv in hs.objects("invoices"):
-        lines = hs.associations("invoices", inv.id, "line_items")
-        invoices.append(
-            (
-                inv.properties.get("hs_number"),
-                inv.properties.get("hs_balance_due"),
-                tuple(
-                    emails.get(a.to_id)
-                    for a in hs.associations("invoices", inv.id, "contacts")
-                ),
-                tuple(
-                    companies.get(a.to_id)
-                    for a in hs.associations("invoices", inv.id, "companies")
-                ),
-                len(lines),
-            )
-        )
-    customers = sorted(
-        (
-            c["DisplayName"],
-            (c.get("PrimaryEmailAddr") or {}).get("Address", "").lower(),
-            c.get("FamilyName"),
-        )
-        for c in w.qbo_fake.customers()
-    )
-    return {
-        "contacts": dict(contacts),
-        "contact_fields": contact_fields,
-        "products": sorted(
-            (o.properties.get("name"), o.properties.get("hs_sku"))
-            for o in hs.objects("products")
-        ),
-        "line_items": len(hs.objects("line_items")),
-        "invoices": sorted(invoices, key=repr),
-        "customers": customers,
-    }
 
 
 @pytest.fixture(scope="module")
