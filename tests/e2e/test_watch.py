@@ -1,0 +1,68 @@
+"""Polling with watch(), and the fallback when a cursor is too old."""
+
+from __future__ import annotations
+
+import signal
+from collections.abc import Iterator
+
+import pytest
+from world import World, hubspot_writes, qbo_writes, seed, world
+
+from hsqbo import MemoryStore, SyncReport
+
+
+@pytest.fixture
+def w() -> Iterator[World]:
+    """Fresh fakes and clients."""
+    made = world()
+    yield made
+    made.close()
+
+
+def test_watch_polls_until_the_callback_says_stop(w: World) -> None:
+    """Runs every interval on the virtual clock; stops when asked."""
+    seed(w)
+    reports: list[SyncReport] = []
+    start = w.clock.monotonic()
+    runs = w.sync(MemoryStore()).watch(
+        interval=60, stop=lambda: len(reports) >= 3, on_report=reports.append
+    )
+    assert runs == 3
+    assert len(reports) == 3
+    assert reports[0].full
+    assert not reports[2].full
+    # Two full waits between three runs (the runs take virtual time too).
+    assert w.clock.monotonic() - start >= 120
+
+
+def test_watch_stops_cleanly_on_sigterm(w: World) -> None:
+    """SIGTERM ends the loop after the current run; handlers are restored."""
+    seed(w)
+    before = signal.getsignal(signal.SIGTERM)
+
+    def terminate(report: SyncReport) -> None:
+        del report
+        signal.raise_signal(signal.SIGTERM)
+
+    runs = w.sync(MemoryStore()).watch(interval=60, on_report=terminate)
+    assert runs == 1
+    assert signal.getsignal(signal.SIGTERM) is before
+
+
+def test_cursor_older_than_cdc_window_reads_in_full(w: World) -> None:
+    """After 31 quiet days QBO is read in full, said so, and nothing changes."""
+    seed(w)
+    store = MemoryStore()
+    w.sync(store).run()
+    w.later()
+    w.sync(store).run()
+    w.later(31 * 24 * 60)
+    hs_mark, qb_mark = len(w.hubspot_fake.calls), len(w.qbo_fake.calls)
+    report = w.sync(store).run()
+    assert report.full
+    assert any("30-day" in note for note in report.notes)
+    assert not any(
+        c.resource == "cdc" for c in list(w.qbo_fake.calls)[qb_mark:]
+    )
+    assert hubspot_writes(w.hubspot_fake, hs_mark) == []
+    assert qbo_writes(w.qbo_fake, qb_mark) == []
