@@ -390,3 +390,29 @@ def test_property_history_halves_the_page_limit(
     page = client.get(url, params={**params, "limit": "50"}).json()
     history = page["results"][0]["propertiesWithHistory"]["email"]
     assert history[0]["value"] == "a@example.com"
+
+
+def test_changing_a_unique_value_frees_the_old_one(
+    fake: FakeHubSpot, client: httpx.Client
+) -> None:
+    """After an e-mail change the old address is free, the new one taken."""
+    ann = fake.create("contacts", {"email": "old@example.com"})
+    client.patch(
+        f"/crm/v3/objects/contacts/{ann.id}",
+        json={"properties": {"email": "new@example.com"}},
+    )
+    reuse = client.post(
+        "/crm/v3/objects/contacts",
+        json={"properties": {"email": "old@example.com"}},
+    )
+    clash = client.post(
+        "/crm/v3/objects/contacts",
+        json={"properties": {"email": "NEW@example.com"}},
+    )
+    assert reuse.status_code == 201
+    assert clash.status_code == 409
+    by_email = client.get(
+        "/crm/v3/objects/contacts/new@example.com",
+        params={"idProperty": "email"},
+    )
+    assert by_email.json()["id"] == ann.id

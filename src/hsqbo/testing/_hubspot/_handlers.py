@@ -15,6 +15,7 @@ Every route exists in the legacy form and in the date-versioned form that
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
@@ -419,7 +420,10 @@ class Api:
                 start = int(after)
             except ValueError:
                 raise validation(f"Invalid after cursor {after!r}") from None
-            everything = [s for s in everything if int(s.id) >= start]
+            first = bisect.bisect_left(
+                everything, start, key=lambda stored: int(stored.id)
+            )
+            everything = everything[first:]
         page = everything[:limit]
         properties = _list_param(params, "properties")
         associations = _list_param(params, "associations")

@@ -128,10 +128,6 @@ class StoredObject:
         return body
 
 
-def _id_sort_key(stored: StoredObject) -> int:
-    return int(stored.id)
-
-
 class ObjectStore:
     """Objects and property definitions of every object type."""
 
@@ -145,6 +141,9 @@ class ObjectStore:
             name: {p.name: p for p in default_properties(name)}
             for name in OBJECT_TYPES
         }
+        # Unique values of live objects, built on first use and kept in
+        # step with every write, so uniqueness checks do not scan.
+        self._indexes: dict[tuple[str, str], dict[str, str]] = {}
         self._groups: dict[str, dict[str, PropertyGroup]] = {
             name: {g.name: g for g in default_groups(name)}
             for name in OBJECT_TYPES
@@ -176,19 +175,19 @@ class ObjectStore:
                 f"Property group '{definition.group}' does not exist.",
             )
         definitions[definition.name] = definition
+        self._indexes.pop((type_name, definition.name), None)
 
     # -- reads ------------------------------------------------------------
 
     def all(self, type_name: str, *, archived: bool) -> list[StoredObject]:
         """Return the objects (only archived ones with *archived*), by id."""
-        return sorted(
-            (
-                stored
-                for stored in self._objects[type_name].values()
-                if stored.archived == archived
-            ),
-            key=_id_sort_key,
-        )
+        # Ids come from one increasing counter and objects are never
+        # re-inserted, so insertion order is id order.
+        return [
+            stored
+            for stored in self._objects[type_name].values()
+            if stored.archived == archived
+        ]
 
     def by_id(self, type_name: str, object_id: str) -> StoredObject | None:
         """Return the object with *object_id*, archived or not."""
@@ -211,6 +210,9 @@ class ObjectStore:
         assert id_property is not None  # noqa: S101 - narrowed above
         self._unique_definition(type_name, id_property)
         wanted = _unique_key(id_property, value)
+        if not archived:
+            found = self._index(type_name, id_property).get(wanted)
+            return None if found is None else self.by_id(type_name, found)
         for stored in self._objects[type_name].values():
             if stored.archived != archived:
                 continue
@@ -218,6 +220,34 @@ class ObjectStore:
             if current and _unique_key(id_property, current) == wanted:
                 return stored
         return None
+
+    def _index(self, type_name: str, name: str) -> dict[str, str]:
+        """Return (building it once) unique value → id of live objects."""
+        index = self._indexes.get((type_name, name))
+        if index is None:
+            index = {}
+            for stored in self._objects[type_name].values():
+                value = stored.properties.get(name, "")
+                if value and not stored.archived:
+                    index.setdefault(_unique_key(name, value), stored.id)
+            self._indexes[(type_name, name)] = index
+        return index
+
+    def _unindex(self, stored: StoredObject) -> None:
+        for (type_name, name), index in self._indexes.items():
+            value = stored.properties.get(name, "")
+            if type_name == stored.object_type and value:
+                key = _unique_key(name, value)
+                if index.get(key) == stored.id:
+                    del index[key]
+
+    def _reindex(self, stored: StoredObject) -> None:
+        if stored.archived:
+            return
+        for (type_name, name), index in self._indexes.items():
+            value = stored.properties.get(name, "")
+            if type_name == stored.object_type and value:
+                index.setdefault(_unique_key(name, value), stored.id)
 
     def _unique_definition(
         self, type_name: str, id_property: str
@@ -349,16 +379,19 @@ class ObjectStore:
         properties["hs_object_id"] = object_id
         self._touch(stored, now)
         self._objects[type_name][object_id] = stored
+        self._reindex(stored)
         return stored
 
     def apply(self, stored: StoredObject, values: Mapping[str, str]) -> None:
         """Write validated *values* to *stored* and stamp the change."""
+        self._unindex(stored)
         for name, value in values.items():
             if value == "":
                 stored.properties.pop(name, None)
             else:
                 stored.properties[name] = value
         self._touch(stored, self._clock.now())
+        self._reindex(stored)
 
     def _touch(self, stored: StoredObject, now: dt.datetime) -> None:
         stored.updated_at = now
@@ -375,16 +408,19 @@ class ObjectStore:
         if stored.archived:
             return
         now = self._clock.now()
+        self._unindex(stored)
         stored.archived = True
         stored.archived_at = now
         stored.updated_at = now
 
     def set_system(self, stored: StoredObject, name: str, value: str) -> None:
         """Set a read-only property the portal maintains itself."""
+        self._unindex(stored)
         if value:
             stored.properties[name] = value
         else:
             stored.properties.pop(name, None)
+        self._reindex(stored)
 
 
 def _compute_amount(properties: dict[str, str]) -> None:
