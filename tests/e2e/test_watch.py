@@ -50,7 +50,7 @@ def test_watch_stops_cleanly_on_sigterm(w: World) -> None:
 
 
 def test_cursor_older_than_cdc_window_reads_in_full(w: World) -> None:
-    """After 31 quiet days QBO is read in full, said so, and nothing changes."""
+    """After 31 quiet days QBO is read in full, reported; nothing changes."""
     seed(w)
     store = MemoryStore()
     w.sync(store).run()
