@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from http import HTTPStatus
 
 import attrs
@@ -286,8 +286,3 @@ def error_from_response(
     return error_from_body(
         status, body, headers=headers, method=method, url=url
     )
-
-
-def errors_of(items: Sequence[object]) -> tuple[Mapping[str, object], ...]:
-    """Return the error items of a batch body that are objects."""
-    return tuple(item for item in items if isinstance(item, Mapping))

@@ -126,38 +126,19 @@ def encode_filter_value(value: FieldValue) -> str:
     return encode_value(value)
 
 
-def _compile_filter(
-    flt: Filter, path: str, problems: list[ConfigProblem]
-) -> dict[str, Any]:
+def _compile_filter(flt: Filter) -> dict[str, Any]:
+    # Filter checks its own shape on construction (a value for EQ, values
+    # for IN, high_value for BETWEEN), so only the encoding is left here.
     body: dict[str, Any] = {
         "propertyName": flt.property,
         "operator": flt.operator.value,
     }
-    if flt.operator in _NO_VALUE:
-        return body
     if flt.operator in _MANY_VALUES:
-        if not flt.values:
-            problems.append(
-                ConfigProblem(path, f"{flt.operator.value} needs values")
-            )
         body["values"] = [encode_filter_value(v) for v in flt.values]
-        return body
-    if flt.value is None:
-        problems.append(
-            ConfigProblem(path, f"{flt.operator.value} needs a value")
-        )
-        return body
-    try:
+    elif flt.value is not None and flt.operator not in _NO_VALUE:
         body["value"] = encode_filter_value(flt.value)
-        if flt.operator is Operator.BETWEEN:
-            if flt.high_value is None:
-                problems.append(
-                    ConfigProblem(path, "BETWEEN needs high_value")
-                )
-            else:
-                body["highValue"] = encode_filter_value(flt.high_value)
-    except ValueError as exc:
-        problems.append(ConfigProblem(path, str(exc)))
+    if flt.operator is Operator.BETWEEN and flt.high_value is not None:
+        body["highValue"] = encode_filter_value(flt.high_value)
     return body
 
 
@@ -231,14 +212,7 @@ def compile_filter_groups(
                 ConfigProblem(f"filter_groups[{g}]", "a group needs filters")
             )
         compiled.append(
-            {
-                "filters": [
-                    _compile_filter(
-                        flt, f"filter_groups[{g}].filters[{f}]", problems
-                    )
-                    for f, flt in enumerate(group.filters)
-                ]
-            }
+            {"filters": [_compile_filter(flt) for flt in group.filters]}
         )
     if problems:
         raise ConfigError(problems)

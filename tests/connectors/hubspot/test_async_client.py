@@ -6,7 +6,15 @@ import httpx
 import pytest
 
 from hsqbo import RetryPolicy, ServerError, TransportError, ValidationError
-from hsqbo.hubspot import AsyncHubSpotClient, OAuthApp, OAuthToken
+from hsqbo.hubspot import (
+    Association,
+    AssociationTypes,
+    AsyncHubSpotClient,
+    NewProperty,
+    OAuthApp,
+    OAuthToken,
+    PropertyType,
+)
 
 
 def _client(clock, token="pat-na1-async", **options) -> AsyncHubSpotClient:  # noqa: S107
@@ -168,3 +176,87 @@ def test_async_client_leaves_an_injected_http_client_open(clock):
         return closed
 
     assert asyncio.run(run()) is False
+
+
+def test_async_batch_writes_and_properties(router, clock, body):
+    """Async batch update, archive, upsert and property calls mirror sync."""
+    update = router.post("/crm/objects/2026-03/deals/batch/update").respond(
+        200, json={"status": "COMPLETE", "results": []}
+    )
+    archive = router.post("/crm/objects/2026-03/deals/batch/archive").respond(
+        204
+    )
+    router.post("/crm/objects/2026-03/contacts/batch/upsert").respond(
+        200, json=body("batch_upsert")
+    )
+    router.post("/crm/objects/2026-03/contacts/batch/read").respond(
+        207, json=body("batch_read_207")
+    )
+    router.patch("/crm/objects/2026-03/contacts/512").respond(
+        200, json=body("contact")
+    )
+    router.delete("/crm/objects/2026-03/contacts/512").respond(204)
+    router.post("/crm/properties/2026-03/contacts").respond(
+        201, json=body("property_created")
+    )
+    router.get("/crm/properties/2026-03/contacts/qbo_customer_id").respond(
+        200, json=body("property_created")
+    )
+    router.get("/crm/properties/2026-03/contacts/groups").respond(
+        200, json=body("contact_property_groups")
+    )
+    router.get("/crm/properties/2026-03/contacts").respond(
+        200, json=body("contact_properties")
+    )
+    router.put("/crm/objects/2026-03/notes/1/associations/deals/2").respond(
+        200, json={}
+    )
+    router.post("/crm/associations/2026-03/notes/deals/batch/create").respond(
+        201, json={"status": "COMPLETE", "results": []}
+    )
+    router.get("/crm/objects/2026-03/contacts").respond(
+        200, json=body("contacts_page_2")
+    )
+    prop = NewProperty(
+        name="qbo_customer_id",
+        label="QBO",
+        type=PropertyType.STRING,
+        field_type="text",
+        group_name="contactinformation",
+        has_unique_value=True,
+    )
+    note = AssociationTypes.NOTE_TO_DEAL
+
+    async def run():
+        async with _client(clock) as hub:
+            await hub.batch_update("deals", {"1": {"amount": 1}})
+            await hub.batch_archive("deals", ["1"])
+            upserted = await hub.batch_upsert(
+                "contacts", "qbo_customer_id", [("58", {}), ("59", {})]
+            )
+            read = await hub.batch_read("contacts", ["404404", "2"])
+            await hub.update("contacts", "512", {"firstname": "A"})
+            await hub.archive("contacts", "512")
+            await hub.create_property("contacts", prop)
+            await hub.ensure_property("contacts", prop)
+            groups = await hub.list_property_groups("contacts")
+            await hub.associate("notes", "1", "deals", "2", note)
+            await hub.associate_many(
+                "notes",
+                "deals",
+                [("1", Association(to_id="2", types=(note,)))],
+            )
+            records = [
+                r async for r in hub.records("contacts", hub.list("contacts"))
+            ]
+            return upserted, read, groups, records
+
+    upserted, read, groups, records = asyncio.run(run())
+    assert [o.created for o in upserted.outcomes] == [False, True]
+    assert [o.ok for o in read.outcomes] == [False, True]
+    assert len(groups) == 2
+    assert [r.id for r in records] == ["3"]
+    assert json.loads(update.calls.last.request.content)["inputs"][0][
+        "properties"
+    ] == {"amount": "1"}
+    assert archive.call_count == 1

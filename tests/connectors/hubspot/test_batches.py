@@ -5,6 +5,7 @@ import pytest
 
 from hsqbo import (
     AuthenticationError,
+    DuplicateError,
     NotFoundError,
     ServerError,
     ValidationError,
@@ -255,3 +256,78 @@ def test_batch_archive_chunks_ids(router, client):
     client.batch_archive("line_items", [str(i) for i in range(120)])
     sizes = [len(json.loads(c.request.content)["inputs"]) for c in route.calls]
     assert sizes == [100, 20]
+
+
+def test_update_by_unique_property_matches_by_its_value(router, client):
+    """batch_update(id_property=...) sends idProperty, matches by value."""
+    route = router.post("/crm/objects/2026-03/contacts/batch/update").respond(
+        200,
+        json={
+            "status": "COMPLETE",
+            "results": [
+                _obj("9", qbo_customer_id="B"),
+                _obj("8", qbo_customer_id="A"),
+            ],
+        },
+    )
+    result = client.batch_update(
+        "contacts",
+        [("A", {"firstname": "x"}), ("B", {"firstname": "y"})],
+        id_property="qbo_customer_id",
+    )
+    sent = json.loads(route.calls.last.request.content)["inputs"]
+    assert {i["idProperty"] for i in sent} == {"qbo_customer_id"}
+    assert [o.object.id for o in result.outcomes] == ["8", "9"]
+
+
+def test_results_without_keys_fill_inputs_in_order(router, client):
+    """Results naming no input go, in order, to the inputs left."""
+    router.post("/crm/objects/2026-03/contacts/batch/create").respond(
+        201,
+        json={"status": "COMPLETE", "results": [_obj("31"), _obj("32")]},
+    )
+    result = client.batch_create("contacts", [{"email": "a"}, {"email": "b"}])
+    assert [o.object.id for o in result.outcomes] == ["31", "32"]
+
+
+def test_a_result_answering_an_answered_input_is_not_lost(router, client):
+    """Two results with one trace id: the second takes a free input."""
+    router.post("/crm/objects/2026-03/contacts/batch/create").respond(
+        201,
+        json={
+            "status": "COMPLETE",
+            "results": [
+                {**_obj("41"), "objectWriteTraceId": "0"},
+                {**_obj("42"), "objectWriteTraceId": "0"},
+            ],
+        },
+    )
+    result = client.batch_create("contacts", [{"email": "a"}, {"email": "b"}])
+    assert [o.object.id for o in result.outcomes] == ["41", "42"]
+
+
+def test_duplicate_in_a_207_names_the_existing_object(router, client):
+    """A per-input 409 in a batch is a DuplicateError with existing_id."""
+    router.post("/crm/objects/2026-03/contacts/batch/create").respond(
+        207,
+        json={
+            "status": "COMPLETE",
+            "results": [],
+            "errors": [
+                {
+                    "status": "error",
+                    "category": "CONFLICT",
+                    "message": "A contact with this value already exists",
+                    "context": {
+                        "objectWriteTraceId": "0",
+                        "existingObjectId": ["1001"],
+                    },
+                }
+            ],
+        },
+    )
+    result = client.batch_create("contacts", [{"email": "a@example.com"}])
+    error = result.outcomes[0].error
+    assert isinstance(error, DuplicateError)
+    assert error.existing_id == "1001"
+    assert error.status_code == 409

@@ -150,3 +150,10 @@ def test_floats_encode_without_binary_noise():
     """A float encodes by its shortest repr, not its binary expansion."""
     assert encode_value(0.1) == "0.1"
     assert encode_value(Decimal("-0.000")) == "0"
+
+
+def test_date_reads_from_an_iso_datetime_at_midnight():
+    """A date property sent as an ISO datetime at midnight UTC is a date."""
+    assert decode_value(
+        "2026-03-01T00:00:00.000Z", PropertyType.DATE
+    ) == dt.date(2026, 3, 1)

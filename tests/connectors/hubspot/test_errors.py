@@ -265,3 +265,42 @@ def test_error_messages_never_hold_the_token(router, clock, body):
         hub.get("contacts", "512")
     assert secret not in str(caught.value)
     assert secret not in repr(vars(caught.value))
+
+
+def test_unparseable_property_list_keeps_the_message(router, client):
+    """A validation message whose item list is not JSON still maps."""
+    router.patch(PATH).respond(
+        400,
+        json={
+            "category": "VALIDATION_ERROR",
+            "message": "Property values were not valid: [not json]",
+        },
+    )
+    with pytest.raises(ValidationError, match="not json") as caught:
+        client.update("contacts", "512", {"x": "y"})
+    assert caught.value.errors == ()
+
+
+def test_non_numeric_retry_after_falls_back_to_the_policy(
+    router, client, body
+):
+    """An HTTP-date Retry-After is ignored in favour of the policy's window."""
+    router.get(PATH).mock(
+        side_effect=[
+            httpx.Response(
+                429,
+                json={**body("error_429"), "policyName": "SECONDLY"},
+                headers={"Retry-After": "Wed, 21 Oct 2026 07:28:00 GMT"},
+            ),
+            httpx.Response(200, json=body("contact")),
+        ]
+    )
+    assert client.get("contacts", "512").id == "512"
+    assert client._clock.slept == pytest.approx(1.0)
+
+
+def test_non_object_json_body_is_refused(router, client):
+    """A 200 whose JSON is not an object is a clear TypeError."""
+    router.get(PATH).respond(200, json=[1, 2])
+    with pytest.raises(TypeError, match="JSON object"):
+        client.get("contacts", "512")

@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from hsqbo import ConfigError, Filter, FilterGroup, Operator
 from hsqbo.hubspot import SearchLimits, compile_filter_groups
-from hsqbo.hubspot._search import SearchWalk
+from hsqbo.hubspot._search import SearchWalk, encode_filter_value
 
 
 NO_VALUE = {Operator.HAS_PROPERTY, Operator.NOT_HAS_PROPERTY}
@@ -153,3 +153,14 @@ def test_datetime_values_become_epoch_ms():
         ]
     )
     assert group["filters"][0]["value"] == str(int(moment.timestamp()) * 1000)
+
+
+def test_empty_group_is_refused():
+    """A group without filters is a config problem with its path."""
+    with pytest.raises(ConfigError, match=r"filter_groups\[0\]"):
+        compile_filter_groups([FilterGroup([])])
+
+
+def test_date_objects_encode_to_midnight_epoch_ms():
+    """A date given directly (not through Filter) is midnight UTC in ms."""
+    assert encode_filter_value(dt.date(1970, 1, 2)) == "86400000"
