@@ -28,6 +28,7 @@ from store_support import (
     update,
 )
 
+from hsqbo import _sqlite
 from hsqbo._clock import VirtualClock
 from hsqbo._errors import ApiError, StoreError, StoreLockedError
 from hsqbo._operations import ErrorCode, SkipReason
@@ -214,6 +215,27 @@ def test_commit_work_does_not_grow_with_the_store(
                 "a=A": "new"
             }
     assert counts[0] == counts[1]
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        _sqlite._LINKS_BY_HUBSPOT_ID,
+        _sqlite._LINKS_BY_QBO_ID,
+        _sqlite._STATUSES_BY_ID,
+    ],
+)
+def test_a_commit_reads_its_rows_through_an_index(
+    store: SQLiteStore, statement: str
+) -> None:
+    """The rows a commit reads are searched by key, never scanned."""
+    plan = store._conn.execute(
+        "EXPLAIN QUERY PLAN " + statement, ("contacts", '["1"]')
+    ).fetchall()
+    tables = [d for *_, d in plan if " links " in d or " records " in d]
+    assert len(tables) == 1
+    assert tables[0].startswith("SEARCH")
+    assert tables[0].endswith("id=?)")
 
 
 def test_a_closed_store_refuses_work(path: pathlib.Path) -> None:
