@@ -31,6 +31,7 @@ from hsqbo.testing import FakeHubSpot
 
 
 TOKEN = "pat-na1-fake"  # noqa: S105 - the fake takes any token
+APP_SECRET = "app-secret"  # noqa: S105 - a test value
 TWO_GROUPS = [
     {
         "filters": [
@@ -329,3 +330,38 @@ def test_hubspot_sdk_async(portal: tuple[FakeHubSpot, str]) -> None:
     count, found = asyncio.run(main())
     assert count == 25
     assert found == _expected_search(fake)
+
+
+def test_both_clients_refresh_tokens_in_strict_mode(clock) -> None:
+    """Each client's OAuth refresh call gets rotated tokens it can then use."""
+    fake = FakeHubSpot(clock=clock, strict_tokens=True)
+    fake.register_app("app", APP_SECRET)
+    first, second = fake.issue_tokens(), fake.issue_tokens()
+    with fake.serve() as base_url:
+        legacy = LegacyHubSpot(host=base_url).oauth.tokens_api.create(
+            grant_type="refresh_token",
+            client_id="app",
+            client_secret=APP_SECRET,
+            refresh_token=first.refresh_token,
+        )
+        sdk = SdkHubSpot(access_token=TOKEN, base_url=base_url, max_retries=0)
+        fresh = sdk.auth.oauth.create_token(
+            grant_type="refresh_token",
+            client_id="app",
+            client_secret=APP_SECRET,
+            refresh_token=second.refresh_token,
+        )
+        assert legacy.refresh_token != first.refresh_token
+        assert fresh.refresh_token != second.refresh_token
+        page = LegacyHubSpot(
+            access_token=legacy.access_token, host=base_url
+        ).crm.contacts.basic_api.get_page()
+        assert page.results == []
+        with_new = SdkHubSpot(
+            access_token=fresh.access_token, base_url=base_url, max_retries=0
+        )
+        assert list(with_new.crm.objects.contacts.list()) == []
+    assert [c.path for c in fake.calls[:2]] == [
+        "/oauth/v1/token",
+        "/oauth/2026-03/token",
+    ]
