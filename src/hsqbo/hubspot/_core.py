@@ -488,6 +488,7 @@ class Core:
         key_of: str | None,
         kind: CallKind,
         extra: Mapping[str, Any],
+        params: tuple[tuple[str, str], ...] = (),
     ) -> Flow[None, BatchResult]:
         """
         Send *inputs* in chunks of 100; match each answer to its input.
@@ -503,6 +504,7 @@ class Core:
             key_of: ``"id"``, a unique property name, or ``None``.
             kind: The calls' kind (decides retries).
             extra: Keys sent beside ``inputs`` (``properties``...).
+            params: Query parameters (``archived``).
         """
         traces = [str(i) if traced else None for i in range(len(inputs))]
         outcomes: list[BatchOutcome] = []
@@ -518,6 +520,7 @@ class Core:
             call = Call(
                 method="POST",
                 path=path,
+                params=params,
                 json={"inputs": [inputs[i] for i in indices], **extra},
                 kind=kind,
             )
@@ -554,8 +557,8 @@ class Core:
         extra: dict[str, Any] = {"properties": list(properties)}
         if id_property is not None:
             extra["idProperty"] = id_property
-        if archived:
-            extra["archived"] = True
+        # ``archived`` is a query parameter here, unlike the inputs.
+        params = (("archived", "true"),) if archived else ()
         return (
             yield from self._batch(
                 object_type,
@@ -566,6 +569,7 @@ class Core:
                 key_of=id_property or "id",
                 kind=CallKind.READ,
                 extra=extra,
+                params=params,
             )
         )
 

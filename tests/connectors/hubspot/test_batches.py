@@ -147,7 +147,8 @@ def test_batch_read_by_unique_property(router, client):
     )
     sent = json.loads(route.calls.last.request.content)
     assert sent["idProperty"] == "qbo_customer_id"
-    assert sent["archived"] is True
+    assert "archived" not in sent
+    assert route.calls.last.request.url.params["archived"] == "true"
     assert [o.object.id for o in result.outcomes] == ["7", "8"]
 
 
