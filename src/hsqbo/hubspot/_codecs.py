@@ -98,6 +98,8 @@ def decode_datetime(text: str) -> dt.datetime:
     '2015-05-01T00:00:00+00:00'
     >>> decode_datetime("2023-03-08T14:54:17.333Z").isoformat()
     '2023-03-08T14:54:17.333000+00:00'
+
+    .. versionadded:: 0.1.0
     """
     stripped = text.strip()
     if stripped.lstrip("-").isdigit():
@@ -163,6 +165,8 @@ def decode_value(text: str | None, type_: PropertyType) -> FieldValue:
     datetime.date(2026, 3, 1)
     >>> decode_value("true", PropertyType.BOOL)
     True
+
+    .. versionadded:: 0.1.0
     """
     if text is None or text == "":
         return None
@@ -235,6 +239,8 @@ def encode_value(value: FieldValue) -> str:  # noqa: C901, PLR0911 - one case pe
     '12.5'
     >>> encode_value(True)
     'true'
+
+    .. versionadded:: 0.1.0
     """
     match value:
         case None:

@@ -222,6 +222,8 @@ def error_from_body(
 
     Returns:
         The most specific :class:`~hsqbo.ApiError` the table yields.
+
+    .. versionadded:: 0.1.0
     """
     headers = headers or {}
     category = _text(body.get("category") or body.get("errorType")) or ""

@@ -15,7 +15,11 @@ __all__ = ["property_types", "to_record"]
 def property_types(
     definitions: tuple[PropertyDefinition, ...] | list[PropertyDefinition],
 ) -> dict[str, PropertyType]:
-    """Return property name → type, for :func:`to_record`."""
+    """
+    Return property name → type, for :func:`to_record`.
+
+    .. versionadded:: 0.1.0
+    """
     return {definition.name: definition.type for definition in definitions}
 
 

@@ -164,6 +164,8 @@ def compile_filter_groups(
     >>> from hsqbo.hubspot import compile_filter_groups
     >>> compile_filter_groups([FilterGroup([Filter("email", "HAS_PROPERTY")])])
     [{'filters': [{'propertyName': 'email', 'operator': 'HAS_PROPERTY'}]}]
+
+    .. versionadded:: 0.1.0
     """
     problems: list[ConfigProblem] = []
     if len(groups) > limits.max_groups:
