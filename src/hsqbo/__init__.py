@@ -78,6 +78,7 @@ from hsqbo._operations import (
 from hsqbo._plan import Plan
 from hsqbo._planner import plan
 from hsqbo._record import Direction, Record, Side
+from hsqbo._report import Outcome, RecordOutcome, SyncReport
 from hsqbo._retry import RetryPolicy
 from hsqbo._state import (
     LinkState,
@@ -88,6 +89,7 @@ from hsqbo._state import (
     StateStore,
     SyncState,
 )
+from hsqbo._sync import Sync
 from hsqbo._unset import UNSET
 
 
@@ -129,6 +131,7 @@ __all__ = [
     "ObjectSync",
     "OperationResult",
     "Operator",
+    "Outcome",
     "PermissionDeniedError",
     "Plan",
     "PlanError",
@@ -139,6 +142,7 @@ __all__ = [
     "Record",
     "RecordError",
     "RecordKey",
+    "RecordOutcome",
     "RecordStatus",
     "Ref",
     "Remap",
@@ -153,7 +157,9 @@ __all__ = [
     "StateStore",
     "StoreError",
     "StoreLockedError",
+    "Sync",
     "SyncConfig",
+    "SyncReport",
     "SyncState",
     "TransformError",
     "TransportError",
