@@ -50,7 +50,7 @@ groups_within_limits = st.lists(
 ).filter(lambda groups: sum(len(g.filters) for g in groups) <= 25)
 
 
-@settings(deadline=None, max_examples=100)
+@settings(deadline=None, max_examples=50)
 @given(groups_within_limits)
 def test_compilation_keeps_every_filter_in_place(groups):
     """Each group and filter lands in order, with operator and property."""
@@ -73,7 +73,7 @@ def test_compilation_keeps_every_filter_in_place(groups):
             assert ("value" in item) == (flt.operator not in NO_VALUE | MANY)
 
 
-@settings(deadline=None, max_examples=100)
+@settings(deadline=None, max_examples=50)
 @given(
     st.lists(
         st.builds(FilterGroup, st.lists(filters(), min_size=1, max_size=12)),
