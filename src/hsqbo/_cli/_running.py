@@ -1,0 +1,245 @@
+"""``hsqbo plan``, ``apply``, ``sync`` and ``watch``: the runs."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pathlib
+import tempfile
+
+from hsqbo._cli._app import App
+from hsqbo._cli._failures import CliError, ExitCode
+from hsqbo._cli._render import Output
+from hsqbo._plan import Plan
+from hsqbo._report import Outcome, SyncReport
+
+
+__all__ = ["register", "show_report"]
+
+_SHOWN_PROBLEMS = 20
+
+
+def _write_json(path: pathlib.Path, data: object) -> None:
+    """Write *data* to *path* atomically (never half a plan)."""
+    if not path.parent.is_dir():
+        msg = f"cannot write {path}: the folder {path.parent} does not exist"
+        raise CliError(msg, ExitCode.FILE)
+    try:
+        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    except OSError as exc:
+        msg = f"cannot write {path}: {exc.strerror}"
+        raise CliError(msg, ExitCode.FILE) from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(data, out, indent=2, sort_keys=True)
+            out.write("\n")
+        pathlib.Path(temp).replace(path)
+    except BaseException:
+        pathlib.Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def show_report(
+    out: Output, report: SyncReport, *, limit: int = _SHOWN_PROBLEMS
+) -> None:
+    """Print the summary table of a run and its first *limit* problems."""
+    outcomes = [o.value for o in Outcome]
+    used = [o for o in outcomes if any(o in c for c in report.counts.values())]
+    rows = [
+        [name, *(by_outcome.get(o, 0) for o in used)]
+        for name, by_outcome in sorted(report.counts.items())
+    ]
+    if rows:
+        out.table("sync summary", ["object", *used], rows)
+    else:
+        out.line("nothing to do")
+    calls = ", ".join(f"{k} {v}" for k, v in sorted(report.api_calls.items()))
+    out.line(f"API calls: {calls or 'none'}; {report.elapsed:.1f} s")
+    for note in report.notes:
+        out.line(f"note: {note}")
+    for problem in report.problems[:limit]:
+        out.line(
+            f"{problem.outcome.value}: {problem.object} {problem.type} "
+            f"{problem.id}: {problem.code or '-'} {problem.message}"
+        )
+    hidden = len(report.problems) - limit
+    if hidden > 0:
+        out.line(f"... and {hidden} more (see `hsqbo records --status error`)")
+
+
+def _exit_code(report: SyncReport) -> int:
+    return ExitCode.RECORD_ERRORS if report.errors else ExitCode.OK
+
+
+def run_plan(app: App) -> int:
+    """Read both sides and print (or save) what a sync would do."""
+    sync, _ = app.sync()
+    plan = sync.plan(full=app.args.full)
+    if app.args.out is not None:
+        _write_json(app.args.out, plan.to_dict())
+    if app.args.json:
+        app.out.line(json.dumps(plan.to_dict(), indent=2, sort_keys=True))
+        return ExitCode.OK
+    app.out.explain(plan)
+    if app.args.out is not None:
+        app.out.line(
+            f"saved the plan to {app.args.out}; "
+            f"apply it with `hsqbo apply {app.args.out}`"
+        )
+    return ExitCode.OK
+
+
+def _read_plan(path: pathlib.Path) -> Plan:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        msg = f"cannot read the plan {path}: {exc.strerror}"
+        raise CliError(msg, ExitCode.FILE) from None
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        msg = f"the plan {path} is not JSON (save one with `hsqbo plan --out`)"
+        raise CliError(msg, ExitCode.FILE) from None
+    if not isinstance(data, dict):
+        msg = f"the plan {path} is not a saved plan"
+        raise CliError(msg, ExitCode.FILE)
+    return Plan.from_dict(data)
+
+
+def run_apply(app: App) -> int:
+    """Apply a plan saved with ``hsqbo plan --out``."""
+    plan = _read_plan(app.args.plan)
+    sync, _ = app.sync()
+    with app.out.progress("apply") as bar:
+        report = sync.apply(plan, progress=bar)
+    show_report(app.out, report)
+    return _exit_code(report)
+
+
+def run_sync(app: App) -> int:
+    """Plan and apply in one go, with progress and a summary."""
+    sync, _ = app.sync()
+    with app.out.progress("sync") as bar:
+        report = sync.run(full=app.args.full, progress=bar)
+    show_report(app.out, report)
+    return _exit_code(report)
+
+
+def run_watch(app: App) -> int:
+    """Sync every interval until interrupted (or --runs)."""
+    if app.args.webhooks is not None:
+        msg = (
+            "--webhooks is not available yet: `hsqbo watch` polls "
+            "(use --interval to poll more often)"
+        )
+        raise CliError(msg, ExitCode.USAGE)
+    interval: float = app.args.interval
+    if interval <= 0:
+        msg = "--interval must be more than 0 seconds"
+        raise CliError(msg, ExitCode.USAGE)
+    sync, _ = app.sync()
+    limit: int | None = app.args.runs
+    done = [0]
+    failed = [False]
+
+    def on_report(report: SyncReport) -> None:
+        done[0] += 1
+        failed[0] = failed[0] or bool(report.errors)
+        stamp = app.clock.now().isoformat(timespec="seconds")
+        app.out.line(f"run {done[0]} at {stamp}:")
+        show_report(app.out, report)
+
+    def stop() -> bool:
+        return limit is not None and done[0] >= limit
+
+    app.out.line(
+        f"watching every {interval:g} s; Ctrl-C stops after the current run"
+    )
+    runs = sync.watch(interval, stop=stop, on_report=on_report)
+    app.out.line(f"stopped after {runs} run{'s' if runs != 1 else ''}")
+    return ExitCode.RECORD_ERRORS if failed[0] else ExitCode.OK
+
+
+def register(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+) -> None:
+    """Add ``plan``, ``apply``, ``sync`` and ``watch`` to the command line."""
+    plan = commands.add_parser(
+        "plan",
+        parents=[common],
+        help="show what a sync would do, writing nothing",
+        description=(
+            "Read both sides and explain, grouped by object, every "
+            "operation a sync would make and why. Writes nothing to "
+            "HubSpot, QBO or the state."
+        ),
+    )
+    plan.add_argument(
+        "--json", action="store_true", help="print the plan as JSON"
+    )
+    plan.add_argument(
+        "--out",
+        type=pathlib.Path,
+        metavar="FILE",
+        help="save the plan as JSON, to apply later with `hsqbo apply FILE`",
+    )
+    plan.add_argument(
+        "--full", action="store_true", help="read everything, not just changes"
+    )
+    plan.set_defaults(handler=run_plan)
+
+    apply = commands.add_parser(
+        "apply",
+        parents=[common],
+        help="apply a saved plan",
+        description=(
+            "Apply a plan saved with `hsqbo plan --out`. Operations whose "
+            "record changed since planning are reported stale, not applied."
+        ),
+    )
+    apply.add_argument("plan", type=pathlib.Path, help="the plan file (JSON)")
+    apply.set_defaults(handler=run_apply)
+
+    sync = commands.add_parser(
+        "sync",
+        parents=[common],
+        help="plan and apply now",
+        description=(
+            "Read both sides, plan and apply, with progress and a summary "
+            "table. Exit code 1 if some records failed."
+        ),
+    )
+    sync.add_argument(
+        "--full", action="store_true", help="read everything, not just changes"
+    )
+    sync.set_defaults(handler=run_sync)
+
+    watch = commands.add_parser(
+        "watch",
+        parents=[common],
+        help="sync again and again until interrupted",
+        description=(
+            "Sync every --interval seconds (default 300) until Ctrl-C or "
+            "SIGTERM; the current run always finishes first."
+        ),
+    )
+    watch.add_argument(
+        "--interval",
+        type=float,
+        default=300.0,
+        metavar="SECONDS",
+        help="seconds from one run's start to the next (default 300)",
+    )
+    watch.add_argument(
+        "--runs",
+        type=int,
+        metavar="N",
+        help="stop after N runs (default: until interrupted)",
+    )
+    watch.add_argument(
+        "--webhooks",
+        type=int,
+        metavar="PORT",
+        help="not available yet (a later release receives webhooks)",
+    )
+    watch.set_defaults(handler=run_watch)
