@@ -80,6 +80,7 @@ from hsqbo._planner import plan
 from hsqbo._record import Direction, Record, Side
 from hsqbo._report import Outcome, RecordOutcome, SyncReport
 from hsqbo._retry import RetryPolicy
+from hsqbo._sqlite import SQLiteStore
 from hsqbo._state import (
     LinkState,
     MemoryStore,
@@ -87,7 +88,15 @@ from hsqbo._state import (
     OperationResult,
     RecordStatus,
     StateStore,
+    Status,
     SyncState,
+)
+from hsqbo._store_query import (
+    RECORD_COLUMNS,
+    RecordQuery,
+    RunOutcome,
+    RunRecord,
+    SyncRecord,
 )
 from hsqbo._sync import Sync
 from hsqbo._unset import UNSET
@@ -99,6 +108,7 @@ __all__ = [
     "INVOICE_FIELDS",
     "PRODUCT_FIELDS",
     "PRODUCT_MATCH",
+    "RECORD_COLUMNS",
     "UNSET",
     "ApiError",
     "Associate",
@@ -143,11 +153,15 @@ __all__ = [
     "RecordError",
     "RecordKey",
     "RecordOutcome",
+    "RecordQuery",
     "RecordStatus",
     "Ref",
     "Remap",
     "ReplayedWebhookError",
     "RetryPolicy",
+    "RunOutcome",
+    "RunRecord",
+    "SQLiteStore",
     "ServerError",
     "Side",
     "Skip",
@@ -155,10 +169,12 @@ __all__ = [
     "StaleObjectError",
     "StaleWebhookError",
     "StateStore",
+    "Status",
     "StoreError",
     "StoreLockedError",
     "Sync",
     "SyncConfig",
+    "SyncRecord",
     "SyncReport",
     "SyncState",
     "TransformError",
