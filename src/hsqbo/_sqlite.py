@@ -401,11 +401,12 @@ class SQLiteStore:
 
     The file is created readable by its owner only and run in WAL mode, so
     readers (a records export) never block the sync that writes. Every
-    :meth:`commit` is one transaction. Writes need the store's lease: the
-    first write takes it (or call :meth:`acquire` before a run), writes
-    renew it, :meth:`close` gives it back; a second process writing while
-    the lease is live gets :class:`~hsqbo.StoreLockedError`, and a lease
-    left by a killed process is taken over once it expires.
+    :meth:`commit` is one transaction. One process at a time runs a sync:
+    :meth:`acquire` takes the store's lease before a run writes anything
+    (the engine does), its writes renew it, :meth:`release` or
+    :meth:`close` gives it back. While another process holds a live lease,
+    :meth:`acquire` and every write raise :class:`~hsqbo.StoreLockedError`;
+    a lease left by a killed process is taken over once it expires.
 
     >>> import pathlib, tempfile
     >>> folder = tempfile.mkdtemp()
@@ -437,6 +438,7 @@ class SQLiteStore:
         self._clock: Clock = SystemClock() if clock is None else clock
         self._lease = dt.timedelta(seconds=lease_seconds)
         self._owner = uuid.uuid4().hex
+        self._holding = False
         self._lock = threading.RLock()
         _create_private(self._path)
         try:
@@ -490,7 +492,7 @@ class SQLiteStore:
             try:
                 conn.execute("BEGIN IMMEDIATE")
                 try:
-                    self._take_lease(conn)
+                    self._check_lease(conn)
                     yield conn
                 except BaseException:
                     conn.execute("ROLLBACK")
@@ -513,7 +515,8 @@ class SQLiteStore:
             except sqlite3.Error as exc:
                 raise self._error("cannot read", exc) from exc
 
-    def _take_lease(self, conn: sqlite3.Connection) -> None:
+    def _check_lease(self, conn: sqlite3.Connection) -> None:
+        """Refuse to write under another's live lease; renew our own."""
         now = self._clock.now()
         row = conn.execute(
             "SELECT owner, pid, host, expires_us FROM lease WHERE name = ?",
@@ -528,6 +531,8 @@ class SQLiteStore:
                 f"process expires by then)"
             )
             raise StoreLockedError(msg)
+        if not self._holding:
+            return
         conn.execute(
             "INSERT INTO lease (name, owner, pid, host, expires_us)"
             " VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET"
@@ -546,16 +551,26 @@ class SQLiteStore:
         """
         Take (or renew) the write lease before a run writes anything.
 
+        Until :meth:`release` or :meth:`close`, every write renews it.
+
         Raises:
             StoreLockedError: Another process holds a live lease.
         """
-        with self._write():
-            pass
+        with self._lock:
+            holding = self._holding
+            self._holding = True
+            try:
+                with self._write():
+                    pass
+            except BaseException:
+                self._holding = holding
+                raise
 
     def release(self) -> None:
         """Give the write lease back, if this store holds it."""
         with self._lock:
             conn = self._open_connection()
+            self._holding = False
             try:
                 conn.execute(
                     "DELETE FROM lease WHERE name = ? AND owner = ?",

@@ -360,6 +360,7 @@ def test_a_killed_processes_lease_is_taken_over_after_expiry(
         early.commit([ok(link("1", "7"))])
     later = VirtualClock(now + dt.timedelta(seconds=61))
     with SQLiteStore(path, clock=later) as taker:
+        taker.acquire()
         taker.commit([ok(link("1", "7"))])
         assert "1" in taker.load(CONFIG).object("contacts").links
 
@@ -376,6 +377,7 @@ def test_an_expired_holder_cannot_write_after_a_takeover(
         with pytest.raises(StoreLockedError):
             other.acquire()
         clock.advance(11)
+        other.acquire()
         other.commit([ok(link("1", "7"))])
         with pytest.raises(StoreLockedError):
             slow.commit([ok(link("2", "8"))])
@@ -394,6 +396,20 @@ def test_closing_releases_the_lease(path: pathlib.Path) -> None:
         second.release()
         with SQLiteStore(path) as third:
             third.acquire()
+
+
+def test_a_write_without_the_lease_leaves_none_behind(
+    path: pathlib.Path,
+) -> None:
+    """Writing without acquire checks the lease but does not keep one."""
+    with SQLiteStore(path) as casual, SQLiteStore(path) as runner:
+        casual.commit([ok(link("1", "7"))])
+        runner.acquire()
+        with pytest.raises(StoreLockedError):
+            casual.commit([ok(link("2", "8"))])
+        runner.release()
+        casual.commit([ok(link("2", "8"))])
+        assert set(runner.load(CONFIG).object("contacts").links) == {"1", "2"}
 
 
 def test_writes_renew_the_lease(path: pathlib.Path) -> None:
