@@ -252,7 +252,9 @@ class _Planner:
         # Per object: QBO id → HubSpot id or Ref, for links made in this
         # plan (Link and Create); the state holds the older ones.
         self.new_links: dict[str, dict[str, Target]] = defaultdict(dict)
-        self.verdicts: dict[tuple[str, Side, str], FilterVerdict] = {}
+        # Keyed by object name and the record object's identity (records
+        # live as long as the run; hashing a Side enum is slow).
+        self.verdicts: dict[tuple[str, int], FilterVerdict] = {}
         # Unchanged linked pairs by object: HubSpot ids, not operations,
         # because a re-plan of a big portal is mostly these.
         self.unchanged: dict[str, set[str]] = defaultdict(set)
@@ -289,7 +291,7 @@ class _Planner:
 
     def verdict(self, obj: ObjectSync, record: Record) -> FilterVerdict:
         """Evaluate the filters of the direction *record* is the source of."""
-        key = (obj.name, record.side, record.id)
+        key = (obj.name, id(record))
         found = self.verdicts.get(key)
         if found is None:
             groups = (
@@ -841,6 +843,18 @@ class _Planner:
     def create_in_hubspot(
         self, obj: ObjectSync, fields: tuple[_Field, ...], rest_q: list[Record]
     ) -> None:
+        # HubSpot keeps contact e-mails unique: two customers sharing one
+        # would make the second create fail, so it is reported instead.
+        unique = (
+            obj.match[0] if obj.hubspot == "contacts" and obj.match else None
+        )
+        claimed: dict[FieldValue, str] = {}
+        if unique is not None:
+            existing = self.hubspot.get(obj.hubspot, {})
+            for hid in sorted(existing, key=id_sort_key):
+                key = _match_key(unique, existing[hid])
+                if key is not None:
+                    claimed.setdefault(key, f"HubSpot {obj.hubspot} {hid}")
         for q in rest_q:
             if not self.is_source(obj, q):
                 self.left_out(obj, q)
@@ -849,6 +863,23 @@ class _Planner:
             if made is None:
                 continue
             values, base = made
+            key = (
+                _match_key(unique, q)
+                if unique is not None and unique.hubspot in values
+                else None
+            )
+            if key is not None and key in claimed:
+                self.error(
+                    obj,
+                    q,
+                    ErrorCode.AMBIGUOUS_MATCH,
+                    f"{unique.key} {_show(key)} is already used by "  # type: ignore[union-attr]
+                    f"{claimed[key]}; HubSpot keeps it unique, so link or "
+                    "merge them by hand",
+                )
+                continue
+            if key is not None:
+                claimed[key] = f"QBO {q.type} {q.id} (created in this plan)"
             self.create(
                 obj, q, values, base, self.no_match_reason(obj, "HubSpot")
             )
@@ -1244,17 +1275,22 @@ def _owners(customers: Mapping[str, Record]) -> dict[str, str]:
     return owners
 
 
+def _match_key(tier: FieldMap, record: Record) -> FieldValue:
+    """The normalised match key of *record* on *tier* (None if none)."""
+    path = tier.hubspot if record.side is Side.HUBSPOT else tier.qbo
+    try:
+        return tier.normalize(record.fields.get(path))
+    except TransformError:
+        return None
+
+
 def _match_groups(
     tier: FieldMap, records: list[Record]
 ) -> dict[FieldValue, tuple[list[Record], list[Record]]]:
     """Group records by their normalised match key: (HubSpot, QBO) lists."""
     groups: dict[FieldValue, tuple[list[Record], list[Record]]] = {}
     for record in records:
-        path = tier.hubspot if record.side is Side.HUBSPOT else tier.qbo
-        try:
-            key = tier.normalize(record.fields.get(path))
-        except TransformError:
-            continue
+        key = _match_key(tier, record)
         if key is not None:
             entry = groups.setdefault(key, ([], []))
             entry[0 if record.side is Side.HUBSPOT else 1].append(record)

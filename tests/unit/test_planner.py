@@ -303,6 +303,22 @@ def test_no_match_creates_the_record_on_the_other_side() -> None:
     assert create.base["firstname=GivenName"] == "Ann"
 
 
+def test_customers_sharing_an_email_create_one_contact() -> None:
+    """Two new customers, one e-mail: the second is reported, not created."""
+    config = config_of(contacts_sync())
+    result = plan(
+        config,
+        [],
+        [customer("8", email="a@x.co"), customer("7", email=" A@x.co")],
+        SyncState(),
+        now=T0,
+    )
+    assert [c.source.id for c in _of(result.operations, Create)] == ["7"]  # type: ignore[union-attr]
+    (error,) = result.errors
+    assert (error.id, error.code) == ("8", ErrorCode.AMBIGUOUS_MATCH)
+    assert "QBO Customer 7" in error.message
+
+
 def test_items_match_by_sku_then_by_name() -> None:
     """Products link to items by SKU first, then by name when SKU is absent."""
     from planner_support import item, product  # noqa: PLC0415
