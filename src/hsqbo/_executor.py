@@ -62,11 +62,12 @@ from hsqbo._operations import (
 from hsqbo._plan import Plan
 from hsqbo._record import FieldValue, Side
 from hsqbo._report import Outcome, RecordOutcome
-from hsqbo._state import OperationResult, StateStore, SyncState
+from hsqbo._state import OperationResult, StateStore, Status, SyncState
 from hsqbo._unset import UNSET
 from hsqbo.hubspot import (
     AssociationSpec,
     AssociationTypes,
+    BatchResult,
     HubSpotClient,
     NewProperty,
     PropertyType,
@@ -99,6 +100,7 @@ MISSING_DEPENDENCY: Final = ErrorCode.MISSING_DEPENDENCY.value
 STALE_CODE: Final = "STALE"
 
 Progress = Callable[[int, int], object]
+_Input = tuple[str, Mapping[str, FieldValue]]
 """Called after each committed batch with (operations done, total)."""
 
 _ASSOCIATION_TYPES: Mapping[tuple[str, str], AssociationSpec] = {
@@ -185,17 +187,25 @@ def _error_code(error: BaseException) -> tuple[str, bool]:
     return TRANSIENT, True
 
 
-def request_id(prefix: str, ops: Sequence[Operation]) -> str:
+def request_id(prefix: str, ops: Sequence[Operation], salt: str = "") -> str:
     """
     Derive a QBO ``requestid`` from the operations of one batch.
 
     The same operations give the same id, so a retried or resumed batch is
     answered from QBO's memory instead of applied twice. 36 characters at
     most (QBO's limit for batches).
+
+    >>> a = Update(object="c", side=Side.QBO, type="Customer", id="1",
+    ...            changes={"GivenName": ("A", "B")}, expected_version="0")
+    >>> request_id("u", [a]) == request_id("u", [a])
+    True
+    >>> len(request_id("u", [a]))
+    35
+    >>> request_id("u", [a], "refused once") == request_id("u", [a])
+    False
     """
-    digest = hashlib.sha256(
-        "\n".join(sorted(op.op_id for op in ops)).encode()
-    ).hexdigest()
+    text = "\n".join(sorted(op.op_id for op in ops)) + "\n" + salt
+    digest = hashlib.sha256(text.encode()).hexdigest()
     return f"{prefix}{digest[: 35 - len(prefix)]}"
 
 
@@ -240,6 +250,7 @@ class Executor:
         self._parents: set[str] = set()
         self._held: list[OperationResult] = []
         self._retry: set[str] = set()
+        self._level_state = SyncState()
 
     # -- driving ----------
 
@@ -404,6 +415,7 @@ class Executor:
             defaultdict(list)
         )
         state = self._store.load(self._config)
+        self._level_state = state
         for op in ops:
             refused = self._precondition(op, state)
             if refused is not None:
@@ -486,7 +498,8 @@ class Executor:
             return results
         sent = [op for op, _ in items]
         answers = self._qbo.batch(
-            [item for _, item in items], request_id=request_id(prefix, sent)
+            [item for _, item in items],
+            request_id=request_id(prefix, sent, self._attempts(sent)),
         )
         for (op, _), answer in zip(items, answers, strict=True):
             if answer.error is not None:
@@ -520,6 +533,30 @@ class Executor:
                 )
             )
         return results
+
+    def _attempts(self, ops: Sequence[Operation]) -> str:
+        """
+        Name the earlier refused attempts of *ops*, to salt the requestid.
+
+        QBO answers a repeated ``requestid`` from memory: right for a batch
+        resent after a crash or a lost answer, wrong for a write retried
+        after QBO refused it (the refusal would be replayed for ever). A
+        refusal recorded in the store changes the id; a passing failure or
+        a crash does not.
+        """
+        marks = []
+        for op in ops:
+            key = _record_key(op)
+            if key is None:
+                continue
+            row = self._level_state.object(op.object).records.get(key)
+            if (
+                row is not None
+                and row.status is Status.ERROR
+                and row.code not in (None, TRANSIENT)
+            ):
+                marks.append(f"{op.op_id}@{row.at.isoformat()}")
+        return "\n".join(sorted(marks))
 
     def _qbo_creates(
         self, type_: str, ops: list[Operation]
@@ -613,7 +650,6 @@ class Executor:
     def _hubspot_creates(
         self, type_: str, ops: list[Operation]
     ) -> list[OperationResult]:
-        results: list[OperationResult] = []
         try:
             self._ensure_source_property(type_)
         except (ApiError, TransportError, ConfigError) as exc:
@@ -623,7 +659,7 @@ class Executor:
                 for op in ops
             ]
         inputs: list[tuple[str, Mapping[str, FieldValue]]] = []
-        sent: list[Create] = []
+        sent: list[Operation] = []
         for op in ops:
             assert isinstance(op, Create)  # noqa: S101 - grouped by kind
             key = op.op_id if op.source is None else op.source.id
@@ -636,19 +672,42 @@ class Executor:
             fields[SOURCE_PROPERTY] = key
             inputs.append((key, fields))
             sent.append(op)
+        return self._hubspot_write(
+            lambda chunk: self._hubspot.batch_upsert(
+                type_, SOURCE_PROPERTY, chunk
+            ),
+            list(zip(sent, inputs, strict=True)),
+            Outcome.CREATED,
+        )
+
+    def _hubspot_write(
+        self,
+        send: Callable[[list[_Input]], BatchResult],
+        pairs: list[tuple[Operation, _Input]],
+        outcome: Outcome,
+    ) -> list[OperationResult]:
+        """Send one HubSpot batch; split it if one input spoils it."""
         try:
-            batch = self._hubspot.batch_upsert(type_, SOURCE_PROPERTY, inputs)
+            batch = send([payload for _, payload in pairs])
         except (ApiError, TransportError) as exc:
             code, transient = _error_code(exc)
+            if not transient and len(pairs) > 1:
+                # HubSpot refuses a whole batch for one bad input: halve
+                # it until the bad one stands alone and the rest go in.
+                mid = len(pairs) // 2
+                return self._hubspot_write(
+                    send, pairs[:mid], outcome
+                ) + self._hubspot_write(send, pairs[mid:], outcome)
             return [
                 self._fail(op, code, str(exc), transient=transient)
-                for op in sent
+                for op, _ in pairs
             ]
+        results: list[OperationResult] = []
         outcomes = {o.index: o for o in batch.outcomes}
-        for index, op in enumerate(sent):
-            outcome = outcomes.get(index)
-            if outcome is None or outcome.object is None:
-                error = None if outcome is None else outcome.error
+        for index, (op, _) in enumerate(pairs):
+            found = outcomes.get(index)
+            if found is None or found.object is None:
+                error = None if found is None else found.error
                 code, transient = (
                     _error_code(error)
                     if error is not None
@@ -666,9 +725,9 @@ class Executor:
             results.append(
                 self._ok(
                     op,
-                    Outcome.CREATED,
-                    new_id=outcome.object.id,
-                    updated_at=outcome.object.updated_at,
+                    outcome,
+                    new_id=found.object.id if isinstance(op, Create) else None,
+                    updated_at=found.object.updated_at,
                 )
             )
         return results
@@ -722,45 +781,22 @@ class Executor:
                 fresh.append(op)
         if not fresh:
             return results
-        try:
-            batch = self._hubspot.batch_update(
-                type_,
+        results.extend(
+            self._hubspot_write(
+                lambda chunk: self._hubspot.batch_update(type_, chunk),
                 [
-                    (op.id, {k: new for k, (_, new) in op.changes.items()})
+                    (
+                        op,
+                        (
+                            op.id,
+                            {k: new for k, (_, new) in op.changes.items()},
+                        ),
+                    )
                     for op in fresh
                 ],
+                Outcome.UPDATED,
             )
-        except (ApiError, TransportError) as exc:
-            code, transient = _error_code(exc)
-            results.extend(
-                self._fail(op, code, str(exc), transient=transient)
-                for op in fresh
-            )
-            return results
-        outcomes = {o.index: o for o in batch.outcomes}
-        for index, op in enumerate(fresh):
-            outcome = outcomes.get(index)
-            if outcome is None or outcome.object is None:
-                error = None if outcome is None else outcome.error
-                code, transient = (
-                    _error_code(error)
-                    if error is not None
-                    else (TRANSIENT, True)
-                )
-                results.append(
-                    self._fail(
-                        op,
-                        code,
-                        str(error) if error else "HubSpot did not answer",
-                        transient=transient,
-                    )
-                )
-                continue
-            results.append(
-                self._ok(
-                    op, Outcome.UPDATED, updated_at=outcome.object.updated_at
-                )
-            )
+        )
         return results
 
     def _target(self, target: str | Ref) -> str:
@@ -843,6 +879,17 @@ def _changed(found: dt.datetime, expected: str) -> bool:
     if planned.tzinfo is None:
         planned = planned.replace(tzinfo=dt.UTC)
     return found != planned
+
+
+def _record_key(op: Operation) -> tuple[Side, str, str] | None:
+    """The sync-records key of the record an operation writes for."""
+    if isinstance(op, Create):
+        if op.source is None:
+            return None
+        return (op.source.side, op.source.type, op.source.id)
+    if isinstance(op, Update):
+        return (op.side, op.type, op.id)
+    return None
 
 
 def _incomplete(
