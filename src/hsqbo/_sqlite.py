@@ -264,6 +264,39 @@ def _connect(path: pathlib.Path) -> sqlite3.Connection:
     return conn
 
 
+def _pid_space() -> str:
+    """Name this process's PID namespace (Linux), or ``""`` if unknown."""
+    try:
+        return f"@pidns:{pathlib.Path('/proc/self/ns/pid').stat().st_ino}"
+    except OSError:
+        return ""
+
+
+_PID_SPACE: Final = _pid_space()
+
+
+def _is_dead(owner: str, pid: int, host: str) -> bool:
+    """
+    Whether the lease's holder is known to have died.
+
+    Only a holder on this host in this PID namespace can be checked (two
+    containers may share a host name but not a PID namespace); any other
+    holder is presumed alive until its lease expires. A reused pid makes a
+    dead holder look alive, which only delays the takeover.
+    """
+    if not _PID_SPACE or host != socket.gethostname():
+        return False
+    if not owner.endswith(_PID_SPACE):
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
 def _shutdown(conn: sqlite3.Connection, owner: str) -> None:
     """Give the lease back and close; also run at interpreter exit."""
     with contextlib.suppress(sqlite3.Error):
@@ -405,8 +438,10 @@ class SQLiteStore:
     :meth:`acquire` takes the store's lease before a run writes anything
     (the engine does), its writes renew it, :meth:`release` or
     :meth:`close` gives it back. While another process holds a live lease,
-    :meth:`acquire` and every write raise :class:`~hsqbo.StoreLockedError`;
-    a lease left by a killed process is taken over once it expires.
+    :meth:`acquire` and every write raise :class:`~hsqbo.StoreLockedError`.
+    A lease left by a killed process is taken over at once when that
+    process ran on this machine (it is seen to be gone), otherwise once the
+    lease expires.
 
     >>> import pathlib, tempfile
     >>> folder = tempfile.mkdtemp()
@@ -437,7 +472,7 @@ class SQLiteStore:
         self._path = pathlib.Path(path)
         self._clock: Clock = SystemClock() if clock is None else clock
         self._lease = dt.timedelta(seconds=lease_seconds)
-        self._owner = uuid.uuid4().hex
+        self._owner = f"{uuid.uuid4().hex}{_PID_SPACE}"
         self._holding = False
         self._lock = threading.RLock()
         _create_private(self._path)
@@ -522,7 +557,12 @@ class SQLiteStore:
             "SELECT owner, pid, host, expires_us FROM lease WHERE name = ?",
             (_LEASE,),
         ).fetchone()
-        if row is not None and row[0] != self._owner and row[3] > _us(now):
+        if (
+            row is not None
+            and row[0] != self._owner
+            and row[3] > _us(now)
+            and not _is_dead(row[0], row[1], row[2])
+        ):
             _, pid, host, expires_us = row
             msg = (
                 f"the state store {str(self._path)!r} is in use by process "

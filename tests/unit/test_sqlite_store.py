@@ -344,20 +344,37 @@ def test_the_second_process_gets_a_clear_error(path: pathlib.Path) -> None:
     assert out == "wrote\n"
 
 
-def test_a_killed_processes_lease_is_taken_over_after_expiry(
+def test_a_killed_local_holder_is_taken_over_at_once(
     path: pathlib.Path,
 ) -> None:
-    """A SIGKILLed holder's lease blocks until it expires, then is taken."""
+    """A SIGKILLed holder on this machine is seen gone: no wait for expiry."""
     SQLiteStore(path).close()
     with _holder(path) as (proc, _):
         proc.kill()
         proc.wait()
+    with SQLiteStore(path) as taker:
+        taker.acquire()
+        taker.commit([ok(link("1", "7"))])
+        assert "1" in taker.load(CONFIG).object("contacts").links
+
+
+def test_a_lease_from_elsewhere_is_taken_over_after_expiry(
+    path: pathlib.Path,
+) -> None:
+    """An unverifiable killed holder blocks until its lease expires."""
+    SQLiteStore(path).close()
+    with _holder(path) as (proc, _):
+        proc.kill()
+        proc.wait()
+    # As if the holder had run on another machine sharing the file.
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE lease SET host = 'elsewhere'")
     now = dt.datetime.now(dt.UTC)
     with (
         SQLiteStore(path, clock=VirtualClock(now)) as early,
-        pytest.raises(StoreLockedError),
+        pytest.raises(StoreLockedError, match="on 'elsewhere' until"),
     ):
-        early.commit([ok(link("1", "7"))])
+        early.acquire()
     later = VirtualClock(now + dt.timedelta(seconds=61))
     with SQLiteStore(path, clock=later) as taker:
         taker.acquire()
