@@ -29,10 +29,16 @@ from dateutil import parser as dateparser
 from hsqbo._clock import Clock
 from hsqbo._config import ObjectSync, SyncConfig
 from hsqbo._filters import Filter, FilterGroup, Operator
-from hsqbo._record import Record, Side
+from hsqbo._record import Direction, Record, Side
 from hsqbo._state import SyncState
 from hsqbo.hubspot import AssociationTypes, HubSpotClient
-from hsqbo.qbo import ChangeWindowError, QuickBooksClient, select, to_record
+from hsqbo.qbo import (
+    ChangeWindowError,
+    Query,
+    QuickBooksClient,
+    select,
+    to_record,
+)
 from hsqbo.qbo._models import ENTITY_TYPES, Entity
 
 
@@ -150,6 +156,7 @@ class Reader:
         self._hubspot = hubspot
         self._qbo = qbo
         self._clock = clock
+        self._pushed: set[str] = set()
 
     # -- entry ----------
 
@@ -216,6 +223,12 @@ class Reader:
 
     def _all_qbo(self, obj: ObjectSync, seen: _Collected) -> None:
         query = select(self._entity(obj)).with_inactive()
+        pushed = _push_down(obj)
+        if pushed is not None:
+            # Only the records that may flow are read; a linked record that
+            # no longer passes is fetched by id with the other partners.
+            query = pushed
+            self._pushed.add(obj.name)
         for entity in self._qbo.query(query):
             seen.add(to_record(entity))
 
@@ -284,7 +297,9 @@ class Reader:
         full: set[str],
     ) -> None:
         """Read linked partners, invoice contacts and companies by id."""
-        partial = [o for o in objects if o.name not in full]
+        partial = [
+            o for o in objects if o.name not in full or o.name in self._pushed
+        ]
         for _ in range(2):
             # Partners first; invoices then need their customers' contacts,
             # whose own partners the second pass reads.
@@ -428,6 +443,47 @@ class Reader:
         )
         if wanted:
             self._hubspot_by_id("companies", wanted, seen)
+
+
+_PUSHABLE: Mapping[Operator, str] = {
+    Operator.EQ: "=",
+    Operator.LT: "<",
+    Operator.LTE: "<=",
+    Operator.GT: ">",
+    Operator.GTE: ">=",
+    Operator.IN: "IN",
+}
+
+
+def _push_down(obj: ObjectSync) -> Query[Entity] | None:
+    """
+    The QBO query that reads only what *obj*'s filters let through.
+
+    Only for objects that flow one way, QBO → HubSpot (records failing the
+    filter can produce nothing), with one filter group that QBO's query
+    language can say (ANDed comparisons and ``IN``).
+    """
+    if obj.direction is not Direction.QBO_TO_HUBSPOT:
+        return None
+    if len(obj.filters_to_hubspot) != 1:
+        return None
+    query = select(ENTITY_TYPES[obj.qbo]).with_inactive()
+    for condition in obj.filters_to_hubspot[0].filters:
+        operator = _PUSHABLE.get(condition.operator)
+        if operator is None or condition.property.startswith("hsqbo."):
+            return None
+        value: object = (
+            condition.values
+            if condition.operator is Operator.IN
+            else condition.value
+        )
+        if isinstance(value, float) or value is None:
+            return None
+        try:
+            query = query.where(condition.property, operator, value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return None
+    return query
 
 
 def _primary_first(record: Record) -> Record:

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import pathlib
 from collections.abc import Iterator
 
 import pytest
-from world import Seeded, World, hubspot_writes, qbo_writes, seed, world
+from world import (
+    Seeded,
+    World,
+    hubspot_writes,
+    qbo_writes,
+    seed,
+    sqlite_store,
+    world,
+)
 
 from hsqbo import Side
 from hsqbo._report import Outcome
-from hsqbo._state import MemoryStore, Status
+from hsqbo._state import MemoryStore, StateStore, Status
 
 
 @pytest.fixture
@@ -20,14 +29,28 @@ def w() -> Iterator[World]:
     made.close()
 
 
+@pytest.fixture(params=["memory", "sqlite"])
+def store(
+    request: pytest.FixtureRequest, w: World, tmp_path: pathlib.Path
+) -> Iterator[StateStore]:
+    """Every store the engine must work with."""
+    if request.param == "memory":
+        yield MemoryStore()
+        return
+    made = sqlite_store(str(tmp_path / "state.db"), w.clock)
+    yield made
+    made.close()
+
+
 def _customers_by_name(w: World) -> dict[str, dict[str, object]]:
     return {c["DisplayName"]: c for c in w.qbo_fake.customers()}
 
 
-def test_first_sync_gives_the_seeds_results(w: World) -> None:
+def test_first_sync_gives_the_seeds_results(
+    w: World, store: StateStore
+) -> None:
     """Display names, name errors, links not twins, invoices on the company."""
     s: Seeded = seed(w)
-    store = MemoryStore()
     report = w.sync(store).run()
 
     customers = _customers_by_name(w)
@@ -62,7 +85,18 @@ def test_first_sync_gives_the_seeds_results(w: World) -> None:
     }
     assert products == {"Widget", "Gadget"}
 
-    # Invoices after set-up only, with lines, contact and primary company.
+    # Invoices after set-up only (the filter is pushed down into QBO's
+    # query), with lines, contact and primary company.
+    assert [
+        c.query
+        for c in w.qbo_fake.calls
+        if c.query and "FROM Invoice" in c.query
+    ] == [
+        (
+            "SELECT * FROM Invoice WHERE MetaData.CreateTime > "
+            "'2026-03-01T12:00:00+00:00' STARTPOSITION 1 MAXRESULTS 1000"
+        )
+    ]
     invoices = {
         o.properties.get("hs_number"): o
         for o in w.hubspot_fake.objects("invoices")
@@ -93,16 +127,17 @@ def test_first_sync_gives_the_seeds_results(w: World) -> None:
     # The report and the store agree on outcomes.
     assert report.count(Outcome.CREATED, "contacts") == 3  # Acme, Carol, Erin
     assert report.count(Outcome.LINKED, "contacts") == 1
-    state = store.state.object("contacts")
-    assert (
-        state.records[(Side.HUBSPOT, "contacts", s.bob)].status is Status.ERROR
-    )
+    state = store.load(w.sync(store).effective_config()).object("contacts")
+    row = state.records[(Side.HUBSPOT, "contacts", s.bob)]
+    assert row.status is Status.ERROR
+    assert row.code == "DUPLICATE_DISPLAY_NAME"
+    ivan = state.records[(Side.HUBSPOT, "contacts", s.ivan)]
+    assert (ivan.status, ivan.code) == (Status.ERROR, "6240")
 
 
-def test_second_run_writes_nothing(w: World) -> None:
+def test_second_run_writes_nothing(w: World, store: StateStore) -> None:
     """After a first sync, the next run makes zero write calls anywhere."""
     seed(w)
-    store = MemoryStore()
     w.sync(store).run()
     w.later()
     hs_mark, qb_mark = len(w.hubspot_fake.calls), len(w.qbo_fake.calls)

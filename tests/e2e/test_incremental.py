@@ -223,3 +223,23 @@ def test_new_record_links_to_an_unchanged_match(
     assert len(w.hubspot_fake.objects("contacts")) == contacts
     links = store.load(w.sync(store).effective_config()).object("contacts")
     assert s.bob in links.links
+
+
+def test_payment_updates_the_hubspot_invoice(
+    w: World, store: StateStore
+) -> None:
+    """A payment received in QBO reaches the synced HubSpot invoice."""
+    s = _synced(w, store)
+    w.qbo_fake.add_payment(
+        s.dave_customer, "124", applied={s.dave_invoice: "124"}
+    )
+    w.later()
+    report = w.sync(store).run()
+    assert report.count(Outcome.UPDATED, "invoices") == 1
+    invoice = next(
+        o
+        for o in w.hubspot_fake.objects("invoices")
+        if o.properties.get("hs_number") == "INV-1"
+    )
+    assert invoice.properties["hs_balance_due"] in {"0", "0.00"}
+    assert invoice.properties["hs_invoice_status"] == "paid"
