@@ -334,6 +334,7 @@ _OBJECTS_IN: Final = (
     "SELECT name FROM objects WHERE name IN"
     " (SELECT value FROM json_each(?)) ORDER BY name"
 )
+_ALL_OBJECTS: Final = "SELECT name FROM objects ORDER BY name"
 _LINKS_OF: Final = _LINK_COLUMNS + " WHERE object = ?"
 _LINKS_BY_HUBSPOT_ID: Final = (
     _LINK_COLUMNS + " WHERE object = ? AND hubspot_id IN " + _IN_JSON
@@ -639,6 +640,19 @@ class SQLiteStore:
             objects = {
                 name: self._load_object(conn, name) for name in existing
             }
+        return SyncState(objects=objects)
+
+    @property
+    def state(self) -> SyncState:
+        """
+        A snapshot of every object sync in the file, as ``MemoryStore.state``.
+
+        It reads the whole file; runs use :meth:`load`, which reads only
+        the object syncs of their configuration.
+        """
+        with self._read() as conn:
+            names = [n for (n,) in conn.execute(_ALL_OBJECTS)]
+            objects = {name: self._load_object(conn, name) for name in names}
         return SyncState(objects=objects)
 
     def _existing(

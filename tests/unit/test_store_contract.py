@@ -105,6 +105,7 @@ def test_a_commit_stores_what_fold_derives(store: Store) -> None:
     expected = fold(expected, second, cursors={"contacts": {"qbo": "c2"}})
     state = store.load(CONFIG)
     assert state == expected
+    assert store.state == expected
     contacts = state.object("contacts")
     assert contacts.links["1"].base == {"a=A": "y"}
     assert contacts.link_for(Side.QBO, "8") == contacts.links["2"]
@@ -133,6 +134,7 @@ def test_load_returns_only_the_object_syncs_of_the_config(
     """Object syncs the config does not name are not loaded."""
     store.commit([ok(link("1", "7")), ok(link("5", "50", "elsewhere"))])
     assert set(store.load(CONFIG).objects) == {"contacts"}
+    assert set(store.state.objects) == {"contacts", "elsewhere"}
     only_products = SyncConfig(
         objects=(CONFIG.object("products"),), setup_at=CONFIG.setup_at
     )
