@@ -113,6 +113,18 @@ def hubspot_properties(obj: ObjectSync) -> list[str]:
     return sorted(names)
 
 
+@attrs.define
+class _Fullness:
+    """The object syncs whose HubSpot or QBO side was read in full."""
+
+    hubspot: set[str] = attrs.Factory(set)
+    qbo: set[str] = attrs.Factory(set)
+
+    def partial_qbo(self, name: str, pushed: set[str]) -> bool:
+        """Whether QBO partners of *name* may be missing from the read."""
+        return name not in self.qbo or name in pushed
+
+
 class _Collected:
     """Records gathered so far, by side, type and id."""
 
@@ -165,22 +177,22 @@ class Reader:
         started = self._clock.now()
         stamp = started.isoformat()
         seen = _Collected()
-        cursors: dict[str, dict[str, str]] = {}
-        full_names: set[str] = set()
+        sides = _Fullness()
         notes: list[str] = []
         objects = [o for o in self._config.objects if o.enabled]
+        due: list[tuple[ObjectSync, dt.datetime]] = []
         for obj in objects:
             ostate = state.object(obj.name)
             h_since = _parse(ostate.cursors.get(HUBSPOT_CURSOR))
             q_since = _parse(ostate.cursors.get(QBO_CURSOR))
             if full or h_since is None:
                 self._all_hubspot(obj, seen)
-                full_names.add(obj.name)
+                sides.hubspot.add(obj.name)
             else:
                 self._hubspot_changes(obj, h_since - OVERLAP, seen)
             if full or q_since is None:
                 self._all_qbo(obj, seen)
-                full_names.add(obj.name)
+                sides.qbo.add(obj.name)
             elif started - (q_since - OVERLAP) >= CDC_WINDOW:
                 notes.append(
                     f"{obj.name}: the QBO cursor ({q_since.isoformat()}) is "
@@ -188,21 +200,26 @@ class Reader:
                     f"QBO {obj.qbo} in full"
                 )
                 self._all_qbo(obj, seen)
-                full_names.add(obj.name)
-            elif not self._qbo_changes(obj, q_since - OVERLAP, seen):
+                sides.qbo.add(obj.name)
+            else:
+                due.append((obj, q_since - OVERLAP))
+        if due and not self._qbo_changes(due, seen):
+            for obj, _ in due:
                 notes.append(
                     f"{obj.name}: QBO change data capture was saturated or "
                     f"refused; read every QBO {obj.qbo} in full"
                 )
                 self._all_qbo(obj, seen)
-                full_names.add(obj.name)
-            cursors[obj.name] = {HUBSPOT_CURSOR: stamp, QBO_CURSOR: stamp}
-        self._complete(state, objects, seen, full_names)
+                sides.qbo.add(obj.name)
+        self._complete(state, objects, seen, sides)
         return Snapshot(
             hubspot=seen.all(Side.HUBSPOT),
             qbo=seen.all(Side.QBO),
-            cursors=cursors,
-            full=frozenset(full_names),
+            cursors={
+                obj.name: {HUBSPOT_CURSOR: stamp, QBO_CURSOR: stamp}
+                for obj in objects
+            },
+            full=frozenset(sides.hubspot | sides.qbo),
             notes=tuple(notes),
         )
 
@@ -219,7 +236,7 @@ class Reader:
             page_size=100,
         )
         for record in self._hubspot.records(obj.hubspot, objects):
-            seen.add(_primary_first(record))
+            seen.add(record)
 
     def _all_qbo(self, obj: ObjectSync, seen: _Collected) -> None:
         query = select(self._entity(obj)).with_inactive()
@@ -248,10 +265,13 @@ class Reader:
             seen.add(record)
 
     def _qbo_changes(
-        self, obj: ObjectSync, since: dt.datetime, seen: _Collected
+        self, due: Sequence[tuple[ObjectSync, dt.datetime]], seen: _Collected
     ) -> bool:
+        """One CDC call for every object due, from the oldest cursor."""
+        since = min(when for _, when in due)
+        entities = list(dict.fromkeys(self._entity(obj) for obj, _ in due))
         try:
-            changes = self._qbo.cdc([self._entity(obj)], since)
+            changes = self._qbo.cdc(entities, since)
         except ChangeWindowError:
             return False
         if changes.saturated:
@@ -294,29 +314,13 @@ class Reader:
         state: SyncState,
         objects: Sequence[ObjectSync],
         seen: _Collected,
-        full: set[str],
+        sides: _Fullness,
     ) -> None:
         """Read linked partners, invoice contacts and companies by id."""
-        partial = [
-            o for o in objects if o.name not in full or o.name in self._pushed
-        ]
         for _ in range(2):
             # Partners first; invoices then need their customers' contacts,
             # whose own partners the second pass reads.
-            want_h: dict[str, set[str]] = defaultdict(set)
-            want_q: dict[str, set[str]] = defaultdict(set)
-            for obj in partial:
-                ostate = state.object(obj.name)
-                for hid in list(seen.hubspot.get(obj.hubspot, {})):
-                    link = ostate.link_for(Side.HUBSPOT, hid)
-                    if link and not seen.has(Side.QBO, obj.qbo, link.qbo_id):
-                        want_q[obj.qbo].add(link.qbo_id)
-                for qid in list(seen.qbo.get(obj.qbo, {})):
-                    link = ostate.link_for(Side.QBO, qid)
-                    if link and not seen.has(
-                        Side.HUBSPOT, obj.hubspot, link.hubspot_id
-                    ):
-                        want_h[obj.hubspot].add(link.hubspot_id)
+            want_h, want_q = self._partners(state, objects, seen, sides)
             self._invoice_contacts(state, objects, seen, want_h)
             for type_, ids in sorted(want_q.items()):
                 self._qbo_by_id(type_, sorted(ids), seen)
@@ -324,14 +328,41 @@ class Reader:
                 self._hubspot_by_id(type_, sorted(ids), seen)
             if not want_h and not want_q:
                 break
-        self._candidates(state, partial, seen)
+        self._candidates(state, objects, seen, sides)
         self._companies(seen)
+
+    def _partners(
+        self,
+        state: SyncState,
+        objects: Sequence[ObjectSync],
+        seen: _Collected,
+        sides: _Fullness,
+    ) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+        """The ids of linked partners not read yet, per side and type."""
+        want_h: dict[str, set[str]] = defaultdict(set)
+        want_q: dict[str, set[str]] = defaultdict(set)
+        for obj in objects:
+            ostate = state.object(obj.name)
+            if sides.partial_qbo(obj.name, self._pushed):
+                for hid in list(seen.hubspot.get(obj.hubspot, {})):
+                    link = ostate.link_for(Side.HUBSPOT, hid)
+                    if link and not seen.has(Side.QBO, obj.qbo, link.qbo_id):
+                        want_q[obj.qbo].add(link.qbo_id)
+            if obj.name not in sides.hubspot:
+                for qid in list(seen.qbo.get(obj.qbo, {})):
+                    link = ostate.link_for(Side.QBO, qid)
+                    if link and not seen.has(
+                        Side.HUBSPOT, obj.hubspot, link.hubspot_id
+                    ):
+                        want_h[obj.hubspot].add(link.hubspot_id)
+        return want_h, want_q
 
     def _candidates(
         self,
         state: SyncState,
-        partial: Sequence[ObjectSync],
+        objects: Sequence[ObjectSync],
         seen: _Collected,
+        sides: _Fullness,
     ) -> None:
         """
         Read the records a new, unlinked record may match (by e-mail...).
@@ -339,18 +370,27 @@ class Reader:
         Without them the planner, which matches only among the records it
         is given, would create a twin of an unchanged existing record.
         """
-        for obj in partial:
+        for obj in objects:
             ostate = state.object(obj.name)
             for key in obj.match:
-                from_q = _values(
-                    r.fields.get(key.qbo)
-                    for r in seen.qbo.get(obj.qbo, {}).values()
-                    if ostate.link_for(Side.QBO, r.id) is None
+                # A side read in full already holds every candidate.
+                from_q = (
+                    []
+                    if obj.name in sides.hubspot
+                    else _values(
+                        r.fields.get(key.qbo)
+                        for r in seen.qbo.get(obj.qbo, {}).values()
+                        if ostate.link_for(Side.QBO, r.id) is None
+                    )
                 )
-                from_h = _values(
-                    r.fields.get(key.hubspot)
-                    for r in seen.hubspot.get(obj.hubspot, {}).values()
-                    if ostate.link_for(Side.HUBSPOT, r.id) is None
+                from_h = (
+                    []
+                    if obj.name in sides.qbo
+                    else _values(
+                        r.fields.get(key.hubspot)
+                        for r in seen.hubspot.get(obj.hubspot, {}).values()
+                        if ostate.link_for(Side.HUBSPOT, r.id) is None
+                    )
                 )
                 for chunk in _chunks(from_q):
                     group = FilterGroup(
@@ -486,10 +526,6 @@ def _push_down(obj: ObjectSync) -> Query[Entity] | None:
     return query
 
 
-def _primary_first(record: Record) -> Record:
-    return record
-
-
 def _values(raw: Iterable[object]) -> list[str]:
     """Distinct non-empty text values, as given and lower-cased."""
     out: set[str] = set()
@@ -498,8 +534,3 @@ def _values(raw: Iterable[object]) -> list[str]:
             out.add(value.strip())
             out.add(value.strip().lower())
     return sorted(out)
-
-
-def records_of(snapshot: Snapshot, side: Side) -> Iterable[Record]:
-    """The records of one side of *snapshot*."""
-    return snapshot.hubspot if side is Side.HUBSPOT else snapshot.qbo

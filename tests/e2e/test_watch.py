@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from world import World, hubspot_writes, qbo_writes, seed, world
 
-from hsqbo import MemoryStore, SyncReport
+from hsqbo import MemoryStore, Outcome, SyncReport
 
 
 @pytest.fixture
@@ -66,3 +66,27 @@ def test_cursor_older_than_cdc_window_reads_in_full(w: World) -> None:
     )
     assert hubspot_writes(w.hubspot_fake, hs_mark) == []
     assert qbo_writes(w.qbo_fake, qb_mark) == []
+
+
+def test_full_qbo_read_still_finds_hubspot_partners(w: World) -> None:
+    """QBO read in full, HubSpot incrementally: a QBO edit still flows."""
+    seed(w)
+    store = MemoryStore()
+    w.sync(store).run()
+    w.later()
+    w.sync(store).run()
+    w.later(31 * 24 * 60)
+    # Carol has no invoice, so nothing else brings her contact in.
+    carol = next(
+        c for c in w.qbo_fake.customers() if c["DisplayName"] == "Carol Cole"
+    )
+    w.qbo_fake.update("Customer", str(carol["Id"]), {"FamilyName": "Cole-Ray"})
+    w.later()
+    report = w.sync(store).run()
+    assert report.count(Outcome.UPDATED, "contacts") == 1
+    contact = next(
+        o
+        for o in w.hubspot_fake.objects("contacts")
+        if o.properties.get("email") == "carol@home.example"
+    )
+    assert contact.properties["lastname"] == "Cole-Ray"
