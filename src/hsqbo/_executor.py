@@ -293,11 +293,14 @@ class Executor:
                 r
                 for r in held
                 if not _incomplete(r.operation.op_id, children, self._retry)
-            ]
+            ],
+            counted=True,
         )
         return self._applied
 
-    def _commit(self, results: list[OperationResult]) -> None:
+    def _commit(
+        self, results: list[OperationResult], *, counted: bool = False
+    ) -> None:
         # A create that later operations of the plan build on (an invoice
         # and its line items and associations) is committed only once they
         # are done: killed in between, the next run creates it again — an
@@ -312,7 +315,8 @@ class Executor:
         self._held.extend(r for r in results if r not in keep)
         if keep:
             self._store.commit(keep)
-        self._done += len(results)
+        if not counted:
+            self._done += len(results)
         if self._progress is not None and results:
             self._progress(self._done, self._total)
 

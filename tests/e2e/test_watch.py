@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import pathlib
 import signal
 from collections.abc import Iterator
 
 import pytest
-from world import World, hubspot_writes, qbo_writes, seed, world
+from world import (
+    World,
+    hubspot_writes,
+    qbo_writes,
+    seed,
+    sqlite_store,
+    world,
+)
 
-from hsqbo import MemoryStore, Outcome, SyncReport
+from hsqbo import MemoryStore, Outcome, StoreLockedError, SyncReport
+from hsqbo.testing import FaultKind
 
 
 @pytest.fixture
@@ -90,3 +99,49 @@ def test_full_qbo_read_still_finds_hubspot_partners(w: World) -> None:
         if o.properties.get("email") == "carol@home.example"
     )
     assert contact.properties["lastname"] == "Cole-Ray"
+
+
+def test_watch_survives_a_failed_run(w: World) -> None:
+    """A run that fails (QBO down past every retry) is retried next tick."""
+    seed(w)
+    w.qbo_fake.faults.fail_next(8, FaultKind.UNAVAILABLE)
+    reports: list[SyncReport] = []
+    runs = w.sync(MemoryStore()).watch(
+        interval=60, stop=lambda: len(reports) >= 1, on_report=reports.append
+    )
+    assert runs == 2
+    assert reports[0].count(Outcome.CREATED) > 0
+
+
+def test_progress_reaches_the_total(w: World) -> None:
+    """The progress callback counts up to every operation of the plan."""
+    seed(w)
+    seen: list[tuple[int, int]] = []
+    sync = w.sync(MemoryStore())
+    plan = sync.plan()
+    sync.apply(plan, progress=lambda done, total: seen.append((done, total)))
+    total = len(plan.operations) + len(plan.errors)
+    assert seen[-1] == (total, total)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+def test_second_writer_is_refused_before_writing(
+    w: World, tmp_path: pathlib.Path
+) -> None:
+    """Two processes on one store: the second fails before any write."""
+    seed(w)
+    path = str(tmp_path / "state.db")
+    holder = sqlite_store(path, w.clock)
+    other = sqlite_store(path, w.clock)
+    try:
+        holder.acquire()
+        sync = w.sync(other)
+        plan = sync.plan()
+        hs_mark, qb_mark = len(w.hubspot_fake.calls), len(w.qbo_fake.calls)
+        with pytest.raises(StoreLockedError):
+            sync.apply(plan)
+        assert hubspot_writes(w.hubspot_fake, hs_mark) == []
+        assert qbo_writes(w.qbo_fake, qb_mark) == []
+    finally:
+        holder.close()
+        other.close()
