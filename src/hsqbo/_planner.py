@@ -853,6 +853,8 @@ class _Planner:
         unique = (
             obj.match[0] if obj.hubspot == "contacts" and obj.match else None
         )
+        if not rest_q:
+            return
         claimed: dict[FieldValue, str] = {}
         if unique is not None:
             existing = self.hubspot.get(obj.hubspot, {})
