@@ -39,7 +39,6 @@ from hsqbo._config import SyncConfig
 from hsqbo._errors import (
     ApiError,
     ConfigError,
-    HsqboError,
     RateLimitError,
     ServerError,
     StaleObjectError,
@@ -242,7 +241,6 @@ class Executor:
         self._source_property_ready: set[str] = set()
         self._computed: dict[str, frozenset[str]] = {}
         self._created: dict[str, str] = {}
-        self._failed: set[str] = set()
         self._applied: list[Applied] = []
         self._done = 0
         self._total = 0
@@ -307,12 +305,12 @@ class Executor:
         # upsert that finds the same record — and then its dependents.
         # Committed at once, the record would be linked and its dependents
         # never planned again.
-        keep = [
-            r
-            for r in results
-            if not (r.ok and r.operation.op_id in self._parents)
-        ]
-        self._held.extend(r for r in results if r not in keep)
+        keep: list[OperationResult] = []
+        for result in results:
+            if result.ok and result.operation.op_id in self._parents:
+                self._held.append(result)
+            else:
+                keep.append(result)
         if keep:
             self._store.commit(keep)
         if not counted:
@@ -360,7 +358,6 @@ class Executor:
         outcome: Outcome = Outcome.FAILED,
         transient: bool = False,
     ) -> OperationResult:
-        self._failed.add(op.op_id)
         if transient:
             self._retry.add(op.op_id)
         self._note(op, outcome, code, message, transient=transient)
@@ -940,8 +937,3 @@ def _levels(ops: list[Operation]) -> list[list[Operation]]:
 def transient_objects(applied: Iterable[Applied]) -> set[str]:
     """The object syncs with an operation that failed for a passing reason."""
     return {a.object for a in applied if a.transient}
-
-
-def is_hsqbo_error(error: BaseException) -> bool:
-    """Whether *error* is one of hsqbo's own."""
-    return isinstance(error, HsqboError)
