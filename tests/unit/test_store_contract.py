@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import pathlib
 import tempfile
 from collections.abc import Callable, Iterator
@@ -221,6 +222,12 @@ def test_records_filters(
     """Each filter of a query, alone or combined, selects the same rows."""
     _filled(store)
     assert {(r.side.value, r.id) for r in store.records(query)} == expected
+
+
+def test_a_query_refuses_naive_times() -> None:
+    """A time range without a timezone is refused, not guessed."""
+    with pytest.raises(ValueError, match="naive datetime"):
+        RecordQuery(since=dt.datetime(2026, 11, 27, 9))  # noqa: DTZ001
 
 
 def test_records_choose_columns(store: Store) -> None:
