@@ -81,3 +81,8 @@ _tree = st.recursive(
 def test_generated_documents_round_trip(data):
     """tomllib.loads(dumps(d)) == d for generated nested documents."""
     assert tomllib.loads(dumps(data)) == data
+
+
+def test_key_with_trailing_newline_is_quoted() -> None:
+    """A key ending in a newline is written quoted and read back as is."""
+    assert tomllib.loads(dumps({"0\n": ""})) == {"0\n": ""}
