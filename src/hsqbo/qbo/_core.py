@@ -68,6 +68,7 @@ __all__ = [
     "Persist",
     "QuickBooksCore",
     "Refresh",
+    "Reply",
     "Send",
     "Sleep",
     "new_request_id",
@@ -89,6 +90,8 @@ DEFAULT_RETRY: Final = RetryPolicy(
 MAX_REQUEST_ID: Final = 50
 MAX_BATCH_REQUEST_ID: Final = 36
 _REALM: Final = re.compile(r"[A-Za-z0-9_-]+")
+# Looks at the leading bytes only: a page of rows is a megabyte.
+_MARKUP: Final = re.compile(rb"\s*<")
 
 T = TypeVar("T")
 E = TypeVar("E", bound=Entity)
@@ -120,6 +123,14 @@ class Persist:
     """Hand a new token to the caller's callback before it is used."""
 
     token: OAuth2Token
+
+
+@attrs.frozen
+class Reply:
+    """A good answer and its JSON body, decoded once while it was judged."""
+
+    response: httpx.Response
+    body: dict[str, Any]
 
 
 Action: TypeAlias = Send | Sleep | Refresh | Persist
@@ -273,35 +284,45 @@ class QuickBooksCore:
 
     # -- sending ----------------------------------------------------------
 
+    @staticmethod
+    def _transport_delay(
+        request: httpx.Request, error: httpx.TransportError, retry: RetryState
+    ) -> float:
+        """
+        Return the wait before retrying after no answer.
+
+        Raises:
+            TransportError: No retries left.
+        """
+        delay = retry.next_delay()
+        if delay is None:
+            raise TransportError(
+                f"no answer from QBO: {type(error).__name__}",
+                provider="qbo",
+                method=request.method,
+                url=str(request.url.copy_with(query=None)),
+            ) from error
+        logger.info("QBO transport error; retrying in %.1fs", delay)
+        return delay
+
     def _judge(
         self,
         request: httpx.Request,
         result: httpx.Response | httpx.TransportError,
         retry: RetryState,
-        *,
-        retry_errors: bool = True,
-    ) -> httpx.Response | float:
+    ) -> Reply | float:
         """
-        Return the response if it is good, or the wait before a retry.
+        Return the good answer, or the wait before a retry.
 
         Raises:
             ApiError: The answer is an error not worth (or out of) retries.
             TransportError: No answer, and no retries left.
         """
         if isinstance(result, httpx.TransportError):
-            delay = retry.next_delay()
-            if delay is None:
-                raise TransportError(
-                    f"no answer from QBO: {type(result).__name__}",
-                    provider="qbo",
-                    method=request.method,
-                    url=str(request.url.copy_with(query=None)),
-                ) from result
-            logger.info("QBO transport error; retrying in %.1fs", delay)
-            return delay
+            return self._transport_delay(request, result, retry)
         error = self._error_of(result)
-        if error is None or not retry_errors:
-            return result
+        if not isinstance(error, ApiError):
+            return Reply(result, body=error)
         if isinstance(error, RateLimitError | ServerError):
             # A throttle fault is retried whatever status carried it (a 2016
             # sandbox answered 3001 with 403); a fault in a 200 counts as 503.
@@ -326,19 +347,17 @@ class QuickBooksCore:
         """Send with retries; no token, no quota (the token endpoint)."""
         retry = self.retry.start(self.clock)
         while True:
-            result = yield Send(request)
-            if (
-                isinstance(result, httpx.Response)
-                and result.status_code < httpx.codes.INTERNAL_SERVER_ERROR
-            ):
+            result: httpx.Response | httpx.TransportError = yield Send(request)
+            if isinstance(result, httpx.TransportError):
+                delay = self._transport_delay(request, result, retry)
+            elif result.status_code < httpx.codes.INTERNAL_SERVER_ERROR:
                 return result
-            outcome = self._judge(request, result, retry, retry_errors=False)
-            if isinstance(outcome, httpx.Response):
-                delay = retry.next_delay(status=outcome.status_code)
-                if delay is None:
-                    return outcome
-                outcome = delay
-            yield Sleep(outcome)
+            else:
+                retried = retry.next_delay(status=result.status_code)
+                if retried is None:
+                    return result
+                delay = retried
+            yield Sleep(delay)
 
     def _authorize(self) -> Flow[OAuth2Token]:
         """Return the token to use, refreshing it shortly before expiry."""
@@ -352,9 +371,12 @@ class QuickBooksCore:
 
     def exchange(
         self, request: httpx.Request, *, batch: bool = False
-    ) -> Flow[httpx.Response]:
+    ) -> Flow[Reply]:
         """
         Send an API request until it succeeds or fails for good.
+
+        The good answer comes back with its JSON body, decoded once: a
+        1000-row page is the costliest thing a read decodes.
 
         Waits for quota, authorizes (refreshing ahead of expiry and once on
         a 401), retries transport errors, 429 and 5xx with backoff. Every
@@ -385,15 +407,16 @@ class QuickBooksCore:
                 yield Refresh(token)
                 continue
             outcome = self._judge(request, result, retry)
-            if isinstance(outcome, httpx.Response):
+            if isinstance(outcome, Reply):
                 return outcome
             yield Sleep(outcome)
 
-    def _error_of(self, response: httpx.Response) -> ApiError | None:
+    def _error_of(self, response: httpx.Response) -> ApiError | dict[str, Any]:
+        """Return the error *response* carries, or else its JSON body."""
         secrets = [self.token.access_token, self.token.refresh_token or ""]
         if not response.is_success:
             return error_from_response(response, secrets=secrets)
-        if response.content.lstrip().startswith(b"<"):
+        if _MARKUP.match(response.content):
             # An XML or HTML page with a 200: a gateway in trouble.
             return error_from_response(response, secrets=secrets)
         try:
@@ -402,7 +425,7 @@ class QuickBooksCore:
             return error_from_response(response, secrets=secrets)
         if fault_in_body(body) is not None:
             return error_from_response(response, secrets=secrets)
-        return None
+        return body
 
     def refresh_flow(self, stale: OAuth2Token) -> Flow[OAuth2Token]:
         """
@@ -426,9 +449,8 @@ class QuickBooksCore:
 
     # -- entity operations ------------------------------------------------
 
-    def _entity_of(self, response: httpx.Response, cls: type[E]) -> E:
-        body = decode_json(response)
-        payload = body.get(cls.ENTITY)
+    def _entity_of(self, reply: Reply, cls: type[E]) -> E:
+        payload = reply.body.get(cls.ENTITY)
         if not isinstance(payload, Mapping):
             msg = f"QBO's answer holds no {cls.ENTITY}"
             raise HsqboError(msg)
@@ -440,8 +462,8 @@ class QuickBooksCore:
             msg = "an entity id is a non-empty string without '/'"
             raise ValueError(msg)
         request = self._request("GET", f"{cls.ENTITY.lower()}/{entity_id}")
-        response = yield from self.exchange(request)
-        return self._entity_of(response, cls)
+        reply = yield from self.exchange(request)
+        return self._entity_of(reply, cls)
 
     def _query_request(self, text: str) -> httpx.Request:
         return self._request("POST", "query", text=text)
@@ -454,8 +476,8 @@ class QuickBooksCore:
             msg = f"page_size must be 1..{MAX_PAGE_SIZE}"
             raise ValueError(msg)
         text = query.to_text(start_position=start, max_results=page_size)
-        response = yield from self.exchange(self._query_request(text))
-        found = decode_json(response).get("QueryResponse") or {}
+        reply = yield from self.exchange(self._query_request(text))
+        found = reply.body.get("QueryResponse") or {}
         cls = query.entity
         rows = tuple(structure(r, cls) for r in found.get(cls.ENTITY) or ())
         # QBO's maxResults is the number returned; a short page is the last.
@@ -464,10 +486,10 @@ class QuickBooksCore:
 
     def count(self, query: Query[Any]) -> Flow[int]:
         """Count the rows *query* matches."""
-        response = yield from self.exchange(
+        reply = yield from self.exchange(
             self._query_request(query.count_text())
         )
-        found = decode_json(response).get("QueryResponse") or {}
+        found = reply.body.get("QueryResponse") or {}
         return int(found.get("totalCount", 0))
 
     def create(self, entity: E, *, request_id: str | None) -> Flow[E]:
@@ -475,8 +497,8 @@ class QuickBooksCore:
         request = self.write_request(
             type(entity), create_body(entity), request_id=request_id
         )
-        response = yield from self.exchange(request)
-        return self._entity_of(response, type(entity))
+        reply = yield from self.exchange(request)
+        return self._entity_of(reply, type(entity))
 
     def update(
         self, entity: E, *, base: E | None, request_id: str | None
@@ -485,16 +507,16 @@ class QuickBooksCore:
         request = self.write_request(
             type(entity), update_body(entity, base=base), request_id=request_id
         )
-        response = yield from self.exchange(request)
-        return self._entity_of(response, type(entity))
+        reply = yield from self.exchange(request)
+        return self._entity_of(reply, type(entity))
 
     def deactivate(self, entity: E, *, request_id: str | None) -> Flow[E]:
         """Make a customer or item inactive."""
         request = self.write_request(
             type(entity), deactivate_body(entity), request_id=request_id
         )
-        response = yield from self.exchange(request)
-        return self._entity_of(response, type(entity))
+        reply = yield from self.exchange(request)
+        return self._entity_of(reply, type(entity))
 
     def void(self, entity: E, *, request_id: str | None) -> Flow[E]:
         """Void an invoice."""
@@ -507,8 +529,8 @@ class QuickBooksCore:
             request_id=request_id,
             operation="void",
         )
-        response = yield from self.exchange(request)
-        return self._entity_of(response, type(entity))
+        reply = yield from self.exchange(request)
+        return self._entity_of(reply, type(entity))
 
     def _cdc_once(
         self, names: Sequence[str], since: dt.datetime
@@ -521,8 +543,8 @@ class QuickBooksCore:
                 "changedSince": since.isoformat(),
             },
         )
-        response = yield from self.exchange(request)
-        return parse_cdc(decode_json(response), ENTITY_TYPES)
+        reply = yield from self.exchange(request)
+        return parse_cdc(reply.body, ENTITY_TYPES)
 
     def cdc(
         self, entities: Sequence[type[Entity]], changed_since: dt.datetime
@@ -575,7 +597,7 @@ class QuickBooksCore:
                 json_body=batch_body([item for _, item in chunk]),
             )
             try:
-                response = yield from self.exchange(request, batch=True)
+                reply = yield from self.exchange(request, batch=True)
             except (ApiError, TransportError) as error:
                 results.extend(
                     BatchResult(index=i, item=item, error=error)
@@ -584,10 +606,10 @@ class QuickBooksCore:
                 continue
             results.extend(
                 parse_batch(
-                    decode_json(response),
+                    reply.body,
                     chunk,
-                    status_code=response.status_code,
-                    request_id=response.headers.get("intuit_tid"),
+                    status_code=reply.response.status_code,
+                    request_id=reply.response.headers.get("intuit_tid"),
                     url=str(request.url.copy_with(query=None)),
                 )
             )
@@ -597,10 +619,8 @@ class QuickBooksCore:
         self,
     ) -> Flow[tuple[SalesFormCustomField, ...]]:
         """Read the sales-form custom-field slots from ``/preferences``."""
-        response = yield from self.exchange(
-            self._request("GET", "preferences")
-        )
-        return parse_sales_form_custom_fields(decode_json(response))
+        reply = yield from self.exchange(self._request("GET", "preferences"))
+        return parse_sales_form_custom_fields(reply.body)
 
 
 def _chunk_request_id(base: str | None, number: int) -> str:
