@@ -15,10 +15,11 @@ are :class:`datetime.date`, ``MetaData`` times are aware UTC datetimes.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import re
 from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
-from typing import Any, ClassVar, TypeVar, get_args
+from typing import Any, ClassVar, Final, TypeAlias, TypeVar, get_args
 
 import attrs
 import cattrs
@@ -536,6 +537,9 @@ def _without_unset(annotation: Any) -> Any:  # noqa: ANN401 - type forms
 
 
 def _structure_decimal(value: object, _: type) -> Decimal:
+    if value.__class__ is int:
+        # Exact and finite by nature; skips the str round trip.
+        return Decimal(value)
     if isinstance(value, bool):
         msg = "a boolean is not an amount"
         raise TypeError(msg)
@@ -617,40 +621,77 @@ def _structure_datetime(value: object, _: type) -> dt.datetime:
     return value.astimezone(dt.UTC)
 
 
+# Values of exactly these classes are what their hooks above return
+# unchanged, so structuring passes them through without a call.
+_KEPT_AS_IS: Final = frozenset({str, bool, int, Decimal, dt.date})
+# Values of exactly these classes unstructure to themselves.
+PLAIN: Final = frozenset(
+    {str, bool, int, float, Decimal, dt.date, dt.datetime}
+)
+
+
 def _is_model(cls: object) -> bool:
     return isinstance(cls, type) and issubclass(cls, _Wire)
+
+
+def is_model(value: object) -> bool:
+    """Return whether *value* is a model instance (has ``extra``)."""
+    return isinstance(value, _Wire)
+
+
+_WIRE_FIELDS: dict[type[_Wire], tuple[tuple[str, str], ...]] = {}
+
+
+def wire_fields(cls: type[_Wire]) -> tuple[tuple[str, str], ...]:
+    """Return ``(attribute, JSON key)`` of *cls*'s fields, ``extra`` aside."""
+    fields = _WIRE_FIELDS.get(cls)
+    if fields is None:
+        attrs.resolve_types(cls)
+        fields = _WIRE_FIELDS[cls] = tuple(
+            (a.name, wire_name(a))
+            for a in attrs.fields(cls)
+            if a.name != "extra"
+        )
+    return fields
+
+
+_Spec: TypeAlias = tuple[str, type | None, Callable[[Any, Any], Any], Any]
 
 
 def _model_structure(
     converter: cattrs.Converter, cls: type[_Wire]
 ) -> Callable[[Any, type], _Wire]:
     attrs.resolve_types(cls)
-    fields = [
-        (a.name, wire_name(a), _without_unset(a.type))
-        for a in attrs.fields(cls)
-        if a.name != "extra"
-    ]
-    by_wire = {wire: (name, annotation) for name, wire, annotation in fields}
-    # Hooks are looked up on first use: models nest recursively (a group
-    # line holds lines), so they cannot all be built up front.
-    hooks: dict[str, Callable[[Any, Any], Any]] = {}
+    annotations = {a.name: _without_unset(a.type) for a in attrs.fields(cls)}
+    # Filled on first use: models nest recursively (a group line holds
+    # lines), so their hooks cannot all be looked up while this one is made.
+    specs: dict[str, _Spec] = {}
+
+    def prepare() -> None:
+        for name, wire in wire_fields(cls):
+            annotation = annotations[name]
+            hook = converter.get_structure_hook(annotation)
+            kept = annotation if annotation in _KEPT_AS_IS else None
+            specs[wire] = (name, kept, hook, annotation)
 
     def structure(data: object, _: type) -> _Wire:
-        if not isinstance(data, dict | Mapping):
+        if data.__class__ is not dict and not isinstance(data, Mapping):
             msg = f"{cls.__name__} needs a JSON object, got {data!r}"
             raise TypeError(msg)
+        if not specs:
+            prepare()
         kwargs: dict[str, Any] = {}
         extra: dict[str, Any] = {}
+        spec_of = specs.get
         for key, value in data.items():
-            spec = by_wire.get(key)
+            spec = spec_of(key)
             if spec is None or value is None:
                 extra[key] = value
                 continue
-            name, annotation = spec
-            hook = hooks.get(name)
-            if hook is None:
-                hook = hooks[name] = converter.get_structure_hook(annotation)
-            kwargs[name] = hook(value, annotation)
+            name, kept, hook, annotation = spec
+            kwargs[name] = (
+                value if value.__class__ is kept else hook(value, annotation)
+            )
         return cls(**kwargs, extra=extra)
 
     return structure
@@ -659,18 +700,23 @@ def _model_structure(
 def _model_unstructure(
     converter: cattrs.Converter, cls: type[_Wire]
 ) -> Callable[[_Wire], dict[str, Any]]:
-    attrs.resolve_types(cls)
-    fields = [
-        (a.name, wire_name(a)) for a in attrs.fields(cls) if a.name != "extra"
-    ]
+    fields = wire_fields(cls)
+    wires = tuple(wire for _, wire in fields)
+    # One C call reads every attribute ("extra" too, so always a tuple).
+    read = operator.attrgetter("extra", *(name for name, _ in fields))
 
     def unstructure(obj: _Wire) -> dict[str, Any]:
+        extra, *values = read(obj)
         out: dict[str, Any] = {}
-        for name, wire in fields:
-            value = getattr(obj, name)
-            if value is not UNSET:
-                out[wire] = converter.unstructure(value)
-        for key, value in obj.extra.items():
+        for wire, value in zip(wires, values, strict=True):
+            if value is UNSET:
+                continue
+            out[wire] = (
+                value
+                if value.__class__ in PLAIN
+                else converter.unstructure(value)
+            )
+        for key, value in extra.items():
             out.setdefault(key, value)
         return out
 

@@ -19,7 +19,16 @@ from typing import Any, Final, TypeVar, cast
 from hsqbo._errors import ConfigError, ConfigProblem
 from hsqbo._record import FieldValue, Record, Side
 from hsqbo._unset import UNSET
-from hsqbo.qbo._models import Entity, Invoice, structure, unstructure
+from hsqbo.qbo._models import (
+    CONVERTER,
+    PLAIN,
+    Entity,
+    Invoice,
+    _Wire,
+    is_model,
+    structure,
+    wire_fields,
+)
 
 
 __all__ = ["KEPT_WHOLE", "from_fields", "to_fields", "to_record"]
@@ -50,6 +59,58 @@ def _flatten(prefix: str, value: object, out: dict[str, FieldValue]) -> None:
         out[prefix] = cast("FieldValue", value)
 
 
+def _shown(model: _Wire) -> tuple[list[tuple[str, object]], dict[str, object]]:
+    """
+    Return *model*'s set fields as (JSON key, value), and its extra keys.
+
+    Extra keys a set field shadows are left out, as :func:`unstructure`
+    does.
+    """
+    fields = [
+        (wire, value)
+        for name, wire in wire_fields(type(model))
+        if (value := getattr(model, name)) is not UNSET
+    ]
+    extra = model.extra
+    if extra:
+        taken = {wire for wire, _ in fields}
+        return fields, {k: v for k, v in extra.items() if k not in taken}
+    return fields, {}
+
+
+def _flatten_model(
+    prefix: str, model: _Wire, out: dict[str, FieldValue]
+) -> None:
+    """Flatten *model* as :func:`_flatten` flattens its unstructured form."""
+    # Walking the model itself skips building (then re-walking) the nested
+    # dicts of its wire shape.
+    fields, extra = _shown(model)
+    for wire, value in fields:
+        path = f"{prefix}.{wire}" if prefix else wire
+        if value.__class__ in PLAIN:
+            out[path] = cast("FieldValue", value)
+        elif is_model(value):
+            _flatten_model(path, cast("_Wire", value), out)
+        else:
+            _flatten(path, CONVERTER.unstructure(value), out)
+    for key, value in extra.items():
+        _flatten(f"{prefix}.{key}" if prefix else key, value, out)
+
+
+def _top_field(key: str, value: object, out: dict[str, FieldValue]) -> None:
+    """Add one top-level key of an entity's wire shape to *out*."""
+    if key in _SKIPPED:
+        return
+    if key == "CustomField" and isinstance(value, list | tuple):
+        for field in value:
+            name = field.get("Name") or field.get("DefinitionId")
+            out[f"CustomField[{name}]"] = _custom_value(field)
+    elif key in KEPT_WHOLE and isinstance(value, list | tuple):
+        out[key] = tuple(value)
+    else:
+        _flatten(key, value, out)
+
+
 def to_fields(entity: Entity) -> dict[str, FieldValue]:
     """
     Return *entity*'s fields as dotted paths.
@@ -61,19 +122,20 @@ def to_fields(entity: Entity) -> dict[str, FieldValue]:
 
     .. versionadded:: 0.1.0
     """
-    wire = unstructure(entity)
     out: dict[str, FieldValue] = {}
-    for key, value in wire.items():
-        if key in _SKIPPED:
-            continue
-        if key == "CustomField" and isinstance(value, list | tuple):
-            for field in value:
-                name = field.get("Name") or field.get("DefinitionId")
-                out[f"CustomField[{name}]"] = _custom_value(field)
-        elif key in KEPT_WHOLE and isinstance(value, list | tuple):
-            out[key] = tuple(value)
+    fields, extra = _shown(entity)
+    for key, value in fields:
+        if value.__class__ in PLAIN:
+            if key not in _SKIPPED:
+                out[key] = cast("FieldValue", value)
+        elif is_model(value):
+            if key not in _SKIPPED:
+                _flatten_model(key, cast("_Wire", value), out)
         else:
-            _flatten(key, value, out)
+            # Tuples of models (lines, custom fields) in their wire shape.
+            _top_field(key, CONVERTER.unstructure(value), out)
+    for key, value in extra.items():
+        _top_field(key, value, out)
     return out
 
 
