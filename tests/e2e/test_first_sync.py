@@ -111,6 +111,8 @@ def test_first_sync_gives_the_seeds_results(
         a.to_id
         for a in w.hubspot_fake.associations("invoices", inv1.id, "companies")
     ] == [s.globex]
+    # The mapped invoice custom field reached the custom HubSpot property.
+    assert inv1.properties.get("po_number") == "PO-77"
     inv2 = invoices["INV-2"]
     assert w.hubspot_fake.associations("invoices", inv2.id, "companies") == ()
     erin_id = contacts["erin@eads.example"].id

@@ -15,7 +15,7 @@ from typing import Any
 import attrs
 import httpx
 
-from hsqbo import RetryPolicy, SyncConfig
+from hsqbo import Direction, FieldMap, RetryPolicy, SyncConfig
 from hsqbo._state import MemoryStore, StateStore
 from hsqbo._sync import Sync
 from hsqbo.hubspot import HubSpotClient
@@ -31,8 +31,27 @@ _HUBSPOT_READS = ("/search", "/batch/read")
 
 
 def config() -> SyncConfig:
-    """The recommended configuration, set up the day before START."""
-    return SyncConfig.recommended(SETUP_AT)
+    """
+    The recommended configuration, set up the day before START.
+
+    Plus the invoice custom field "PO Number" mapped to a custom HubSpot
+    invoice property (B20).
+    """
+    base = SyncConfig.recommended(SETUP_AT)
+    po_number = FieldMap(
+        "po_number",
+        "CustomField[PO Number]",
+        direction=Direction.QBO_TO_HUBSPOT,
+    )
+    return attrs.evolve(
+        base,
+        objects=tuple(
+            attrs.evolve(o, fields=(*o.fields, po_number))
+            if o.name == "invoices"
+            else o
+            for o in base.objects
+        ),
+    )
 
 
 def retry() -> RetryPolicy:
@@ -205,6 +224,7 @@ def seed(w: World) -> Seeded:
     part, with a custom field) and one from before set-up.
     """
     hs, qb = w.hubspot_fake, w.qbo_fake
+    hs.define_property("invoices", "po_number", label="PO number")
     acme = hs.create("companies", {"name": "Acme Ltd"})
     globex = hs.create("companies", {"name": "Globex"})
     initech = hs.create("companies", {"name": "Initech"})
@@ -348,6 +368,7 @@ def snapshot(w: World) -> dict[str, Any]:
             (
                 inv.properties.get("hs_number"),
                 inv.properties.get("hs_balance_due"),
+                inv.properties.get("po_number"),
                 tuple(
                     emails.get(a.to_id)
                     for a in hs.associations("invoices", inv.id, "contacts")
