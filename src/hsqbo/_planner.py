@@ -466,16 +466,10 @@ class _Planner:
         qr = f.qbo_value(q)
         if b is not _MISSING and hr == b and qr == b:
             return
-        try:
-            hn = f.normalize(hr)
-        except TransformError as exc:
-            pair.errors.append(self.invalid(pair.obj, h, f, exc))
+        values = self.normalized(pair, f, hr, qr)
+        if values is None:
             return
-        try:
-            qn = f.normalize(qr)
-        except TransformError as exc:
-            pair.errors.append(self.invalid(pair.obj, q, f, exc))
-            return
+        hn, qn = values
         if hn == qn:
             if b is _MISSING or b != hn:
                 pair.rebase[f.key] = hn
@@ -491,6 +485,26 @@ class _Planner:
             self.flow(pair, f, Side.QBO, qn, "changed on QBO")
         else:
             self.conflict(pair, f, hn, qn, b)
+
+    def normalized(
+        self, pair: _Pair, f: _Field, hr: FieldValue, qr: FieldValue
+    ) -> tuple[FieldValue, FieldValue] | None:
+        """Normalise both raw values; ``None`` after reporting a bad one."""
+        try:
+            hn = None if hr is None else f.normalize(hr)
+        except TransformError as exc:
+            pair.errors.append(self.invalid(pair.obj, pair.h, f, exc))
+            return None
+        if qr == hr:
+            # Equal raw values normalise equally: normalise once (common on
+            # a first sync, where most fields already agree).
+            return hn, hn
+        try:
+            qn = None if qr is None else f.normalize(qr)
+        except TransformError as exc:
+            pair.errors.append(self.invalid(pair.obj, pair.q, f, exc))
+            return None
+        return hn, qn
 
     def first_merge(
         self, pair: _Pair, f: _Field, hn: FieldValue, qn: FieldValue
@@ -806,8 +820,9 @@ class _Planner:
         for f in fields:
             if not f.writes_to(target):
                 continue
+            raw = f.value(record)
             try:
-                value = f.normalize(f.value(record))
+                value = None if raw is None else f.normalize(raw)
             except TransformError as exc:
                 self.errors.append(self.invalid(obj, record, f, exc))
                 failed = True
