@@ -301,3 +301,35 @@ def test_item_names_are_unique_within_the_plan() -> None:
     assert [c.source.id for c in _of(result.operations, Create)] == ["1"]  # type: ignore[union-attr]
     (error,) = result.errors
     assert (error.id, error.code) == ("2", ErrorCode.DUPLICATE_NAME)
+
+
+def test_invoice_needs_its_linked_contact_record() -> None:
+    """A linked contact not passed to the planner is a MISSING_DEPENDENCY."""
+    world = _world_with_linked_contact()
+    config = _recommended()
+    result = plan(
+        config,
+        [],
+        [invoice("70", "7", created=at(60))],
+        world.store.load(config),
+        now=T0,
+    )
+    (error,) = result.errors
+    assert error.code is ErrorCode.MISSING_DEPENDENCY
+    assert "HubSpot contact 1 was not given" in error.message
+    assert result.is_empty
+
+
+def test_linked_item_changes_flow_to_hubspot_only() -> None:
+    """Products sync QBO → HubSpot: item edits flow, product edits do not."""
+    world = World.of([], [item("5", Name="Widget", UnitPrice="10")])
+    config = _recommended()
+    world.apply(world.plan(config))
+    product_id = world.store.state.object("products").qbo_links["5"]
+    world.edit(world.qbo[("Item", "5")], UnitPrice="12.5")
+    world.edit(world.hubspot[("products", product_id)], description="HubSpot")
+    (update,) = _of(world.plan(config).operations, Update)
+    assert (update.side, update.id) == (Side.HUBSPOT, product_id)
+    assert {k: str(v[1]) for k, v in update.changes.items()} == {
+        "price": "12.5"
+    }
