@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Final
@@ -72,7 +73,7 @@ from hsqbo.hubspot import (
     PropertyType,
 )
 from hsqbo.hubspot._models import Association
-from hsqbo.qbo import BatchItem, QuickBooksClient, from_fields
+from hsqbo.qbo import BatchItem, QuickBooksClient, from_fields, select
 from hsqbo.qbo._models import ENTITY_TYPES, Entity
 
 
@@ -97,6 +98,12 @@ SOURCE_PROPERTY: Final = "hsqbo_qbo_id"
 TRANSIENT: Final = "TRANSIENT"
 MISSING_DEPENDENCY: Final = ErrorCode.MISSING_DEPENDENCY.value
 STALE_CODE: Final = "STALE"
+
+INTENT_PREFIX: Final = "intent:"
+"""Cursor keys of QBO creates sent but not yet committed."""
+UNIQUE_NAMES: Mapping[str, str] = {"Customer": "DisplayName", "Item": "Name"}
+"""The QBO field that names a record uniquely, per entity."""
+_RECOVERY_SLACK = dt.timedelta(minutes=15)
 
 Progress = Callable[[int, int], object]
 _Input = tuple[str, Mapping[str, FieldValue]]
@@ -249,6 +256,7 @@ class Executor:
         self._held: list[OperationResult] = []
         self._retry: set[str] = set()
         self._level_state = SyncState()
+        self._intents: dict[str, tuple[str, str]] = {}
 
     # -- driving ----------
 
@@ -311,8 +319,13 @@ class Executor:
                 self._held.append(result)
             else:
                 keep.append(result)
+        cleared: dict[str, dict[str, str]] = defaultdict(dict)
+        for result in keep:
+            intent = self._intents.pop(result.operation.op_id, None)
+            if intent is not None:
+                cleared[intent[0]][intent[1]] = ""
         if keep:
-            self._store.commit(keep)
+            self._store.commit(keep, cursors=cleared)
         if not counted:
             self._done += len(results)
         if self._progress is not None and results:
@@ -576,7 +589,42 @@ class Executor:
                 )
                 continue
             items.append((op, BatchItem.create(entity)))
+        self._write_intents(type_, [op for op, _ in items])
         return self._qbo_batch("c", items, results, Outcome.CREATED)
+
+    def _write_intents(self, type_: str, ops: list[Operation]) -> None:
+        """
+        Note, before sending, the QBO records these creates will make.
+
+        A run killed after QBO applied the batch but before its results
+        were committed leaves a record the next plan cannot tell from a
+        stranger's when it has no e-mail or SKU to match on; the note lets
+        :func:`recover` link it instead (found by its unique name).
+        """
+        path = UNIQUE_NAMES.get(type_)
+        if path is None:
+            return
+        cursors: dict[str, dict[str, str]] = defaultdict(dict)
+        at = self._clock.now().isoformat()
+        for op in ops:
+            if not isinstance(op, Create) or op.source is None or not op.link:
+                continue
+            name = op.fields.get(path)
+            if not isinstance(name, str) or not name:
+                continue
+            key = f"{INTENT_PREFIX}{op.op_id}"
+            cursors[op.object][key] = json.dumps(
+                {
+                    "hubspot_id": op.source.id,
+                    "type": type_,
+                    "path": path,
+                    "name": name,
+                    "at": at,
+                }
+            )
+            self._intents[op.op_id] = (op.object, key)
+        if cursors:
+            self._store.commit([], cursors=cursors)
 
     def _qbo_updates(
         self, type_: str, ops: list[Operation]
@@ -932,6 +980,71 @@ def _levels(ops: list[Operation]) -> list[list[Operation]]:
             levels.append([])
         levels[n].append(op)
     return levels
+
+
+def recover(
+    config: SyncConfig,
+    *,
+    store: StateStore,
+    qbo: QuickBooksClient,
+    clock: Clock,
+) -> int:
+    """
+    Settle the QBO creates an interrupted run sent but did not commit.
+
+    For each noted create whose source is still unlinked, look the record
+    up by its unique name: one made since the note is linked to its source;
+    none means the create never happened. Either way the note is cleared.
+
+    Returns:
+        How many records were linked.
+    """
+    state = store.load(config)
+    linked = 0
+    for obj in config.objects:
+        ostate = state.object(obj.name)
+        for key, value in sorted(ostate.cursors.items()):
+            if not key.startswith(INTENT_PREFIX) or not value:
+                continue
+            results: list[OperationResult] = []
+            note = json.loads(value)
+            hubspot_id = str(note["hubspot_id"])
+            if ostate.link_for(Side.HUBSPOT, hubspot_id) is None:
+                found = _made_since(qbo, note)
+                if found is not None:
+                    link = Link(
+                        object=obj.name,
+                        hubspot_id=hubspot_id,
+                        qbo_id=found,
+                        reason=(
+                            f"created in QBO by an interrupted run "
+                            f"({note['path']} {note['name']!r})"
+                        ),
+                    )
+                    results.append(
+                        OperationResult(operation=link, at=clock.now())
+                    )
+                    linked += 1
+            store.commit(results, cursors={obj.name: {key: ""}})
+    return linked
+
+
+def _made_since(qbo: QuickBooksClient, note: Mapping[str, str]) -> str | None:
+    """The id of the one record named in *note* made since it was written."""
+    cls = ENTITY_TYPES[note["type"]]
+    since = dateparser.isoparse(note["at"]) - _RECOVERY_SLACK
+    query = select(cls).where(note["path"], "=", note["name"])
+    made = []
+    for entity in qbo.query(query.with_inactive()):
+        meta = entity.meta_data
+        created = None if meta is UNSET else meta.create_time
+        if (
+            isinstance(entity.id, str)
+            and isinstance(created, dt.datetime)
+            and created >= since
+        ):
+            made.append(entity.id)
+    return made[0] if len(made) == 1 else None
 
 
 def transient_objects(applied: Iterable[Applied]) -> set[str]:

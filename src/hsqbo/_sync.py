@@ -20,7 +20,13 @@ import attrs
 from hsqbo._clock import Clock, SystemClock
 from hsqbo._config import SyncConfig
 from hsqbo._errors import ConfigError, ConfigProblem, HsqboError
-from hsqbo._executor import Applied, Executor, Progress, transient_objects
+from hsqbo._executor import (
+    Applied,
+    Executor,
+    Progress,
+    recover,
+    transient_objects,
+)
 from hsqbo._plan import Plan
 from hsqbo._planner import plan as make_plan
 from hsqbo._reader import Reader, Snapshot
@@ -196,6 +202,7 @@ class Sync:
         .. versionadded:: 0.1.0
         """
         config = self.effective_config()
+        recover(config, store=self._store, qbo=self._qbo, clock=self._clock)
         state = self._store.load(config)
         reader = Reader(
             config, hubspot=self._hubspot, qbo=self._qbo, clock=self._clock

@@ -38,7 +38,7 @@ def reference() -> dict[str, Any]:
     """What one uninterrupted run leaves behind."""
     w = world()
     try:
-        seed(w)
+        seed(w, no_email=True)
         w.sync(MemoryStore()).run()
         return snapshot(w)
     finally:
@@ -48,8 +48,15 @@ def reference() -> dict[str, Any]:
 class Killer:
     """Counts requests to both fakes and kills the child at number *at*."""
 
-    def __init__(self, at: int, *, after_apply: bool) -> None:
+    def __init__(
+        self,
+        at: int,
+        *,
+        after_apply: bool,
+        only: Callable[[httpx.Request], bool] | None = None,
+    ) -> None:
         self.at = at
+        self.only = only
         self.after_apply = after_apply
         self.count = 0
         self.child: subprocess.Popen[bytes] | None = None
@@ -63,8 +70,11 @@ class Killer:
 
         def handler(request: httpx.Request) -> httpx.Response:
             with self._lock:
-                self.count += 1
-                due = self.count == self.at
+                if self.only is None or self.only(request):
+                    self.count += 1
+                    due = self.count == self.at
+                else:
+                    due = False
             if not due:
                 return handle(request)
             if self.after_apply:
@@ -117,7 +127,7 @@ def test_killed_apply_resumes_to_the_same_state(
     killer = Killer(rng.randint(4, 32), after_apply=rng.random() < 0.5)
     w = world()
     try:
-        seed(w)
+        seed(w, no_email=True)
         path = tmp_path / "state.db"
         assert _killed_run(w, path, killer) == -signal.SIGKILL
         # Resume later (the dead run's lease expires), in this process.
@@ -134,5 +144,34 @@ def test_killed_apply_resumes_to_the_same_state(
         assert report.api_calls["hubspot"] > 0
         assert max(got["contacts"].values()) == 1  # no twin contact
         assert got == reference
+    finally:
+        w.close()
+
+
+def test_killed_after_qbo_applied_its_creates(
+    tmp_path: pathlib.Path, reference: dict[str, Any]
+) -> None:
+    """Killed once QBO made the customers: they are linked, not made again."""
+    killer = Killer(
+        1,
+        after_apply=True,
+        only=lambda r: r.method == "POST" and r.url.path.endswith("/batch"),
+    )
+    w = world()
+    try:
+        seed(w, no_email=True)
+        path = tmp_path / "state.db"
+        assert _killed_run(w, path, killer) == -signal.SIGKILL
+        made = {c["DisplayName"] for c in w.qbo_fake.customers()}
+        assert "Nora Nobody" in made
+        w.later(10)
+        store = sqlite_store(str(path), w.clock)
+        try:
+            w.sync(store).run()
+        finally:
+            store.close()
+        assert snapshot(w) == reference
+        names = [c["DisplayName"] for c in w.qbo_fake.customers()]
+        assert sorted(names) == sorted(set(names))
     finally:
         w.close()

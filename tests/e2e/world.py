@@ -213,7 +213,7 @@ class Seeded:
     old_invoice: str
 
 
-def seed(w: World) -> Seeded:
+def seed(w: World, *, no_email: bool = False) -> Seeded:
     """
     The portal and company of the first-sync scenario (issue 5 §3).
 
@@ -221,7 +221,9 @@ def seed(w: World) -> Seeded:
     a company, Dave at Globex whose e-mail matches a QBO customer, Ivan at
     Initech whose name a QBO vendor already holds. QBO: Dave (matches),
     Erin (no contact yet), two items, two invoices after set-up (one paid in
-    part, with a custom field) and one from before set-up.
+    part, with a custom field) and one from before set-up. With *no_email*,
+    also Nora, a contact with neither e-mail nor company (nothing to match
+    her QBO customer by but its display name).
     """
     hs, qb = w.hubspot_fake, w.qbo_fake
     hs.define_property("invoices", "po_number", label="PO number")
@@ -265,6 +267,8 @@ def seed(w: World) -> Seeded:
             "lastname": "Ito",
         },
     )
+    if no_email:
+        hs.create("contacts", {"firstname": "Nora", "lastname": "Nobody"})
     for contact, company in (
         (alice, acme),
         (bob, acme),
