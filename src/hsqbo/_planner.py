@@ -1,9 +1,11 @@
 """
 The planner: records of both sides + configuration + state → :class:`Plan`.
 
-Pure and deterministic: no I/O, no clock (the caller passes ``now``), and
-every collection is iterated in sorted order, so the same inputs give the
-same plan whatever order the records come in. The rules are design §5:
+Pure and deterministic: no I/O, no clock (the caller passes ``now``).
+Decisions that depend on each other (matches, claimed names, the first
+contact of a company) are taken in sorted order, independent ones in any
+order, and the plan is sorted at the end, so the same inputs give the same
+plan whatever order the records come in. The rules are design §5:
 
 * a linked pair is merged field by field against the base (three-way);
 * an unlinked record that passes its direction's filters is matched among
