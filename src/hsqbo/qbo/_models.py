@@ -15,6 +15,7 @@ are :class:`datetime.date`, ``MetaData`` times are aware UTC datetimes.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import operator
 import re
 from collections.abc import Callable, Mapping
@@ -604,17 +605,31 @@ def _structure_date(value: object, _: type) -> dt.date:
 
 
 def _structure_datetime(value: object, _: type) -> dt.datetime:
+    if value.__class__ is str:
+        return _parse_time(value)
     if isinstance(value, str):
-        text = value
-        try:
-            # QBO writes plain ISO 8601; the stdlib parses it ten times
-            # faster than dateutil, which stays for the odd forms.
-            value = dt.datetime.fromisoformat(text)
-        except ValueError:
-            value = dateparser.isoparse(text)
+        return _parse_time(str(value))
     if not isinstance(value, dt.datetime):
         msg = f"not a datetime: {value!r}"
         raise TypeError(msg)
+    return _in_utc(value)
+
+
+@functools.lru_cache(maxsize=1024)
+def _parse_time(text: str) -> dt.datetime:
+    # Times repeat (CreateTime is LastUpdatedTime until an object changes;
+    # imports stamp many objects in one second), and datetimes are
+    # immutable, so a small cache saves most of the parsing.
+    try:
+        # QBO writes plain ISO 8601; the stdlib parses it ten times
+        # faster than dateutil, which stays for the odd forms.
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        value = dateparser.isoparse(text)
+    return _in_utc(value)
+
+
+def _in_utc(value: dt.datetime) -> dt.datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         msg = f"QBO times carry an offset; got a naive one: {value!r}"
         raise ValueError(msg)
