@@ -22,28 +22,25 @@ import tempfile
 import time
 import tracemalloc
 from collections.abc import Iterator
-
-from hsqbo._cli._export import export_rows
-from hsqbo._cli._records import DEFAULT_COLUMNS
-from hsqbo._operations import (
-    Create,
-    ErrorCode,
-    RecordError,
-    RecordKey,
-    Skip,
-    SkipReason,
-)
-from hsqbo._record import Side
-from hsqbo._sqlite import SQLiteStore
-from hsqbo._state import OperationResult
-from hsqbo._store_query import RecordQuery
+from typing import Any
 
 
 T0 = dt.datetime(2026, 11, 27, 9, tzinfo=dt.UTC)
 BATCH = 5_000
 
 
-def _results(start: int, stop: int) -> Iterator[OperationResult]:
+def _results(start: int, stop: int) -> Iterator[Any]:
+    from hsqbo._operations import (  # noqa: PLC0415 - only in the child
+        Create,
+        ErrorCode,
+        RecordError,
+        RecordKey,
+        Skip,
+        SkipReason,
+    )
+    from hsqbo._record import Side  # noqa: PLC0415
+    from hsqbo._state import OperationResult  # noqa: PLC0415
+
     for i in range(start, stop):
         at = T0 + dt.timedelta(seconds=i)
         kind = i % 10
@@ -83,6 +80,8 @@ def _results(start: int, stop: int) -> Iterator[OperationResult]:
 
 def fill(path: pathlib.Path, count: int) -> int:
     """Fill a store with *count* records; return the rows it lists."""
+    from hsqbo._sqlite import SQLiteStore  # noqa: PLC0415 - only in the child
+
     with SQLiteStore(path) as store:
         for start in range(0, count, BATCH):
             store.commit(_results(start, min(start + BATCH, count)))
@@ -91,6 +90,11 @@ def fill(path: pathlib.Path, count: int) -> int:
 
 def export(path: pathlib.Path, target: pathlib.Path) -> tuple[int, float, int]:
     """Export every row; return (rows, seconds, traced peak bytes)."""
+    from hsqbo._cli._export import export_rows  # noqa: PLC0415 - child only
+    from hsqbo._cli._records import DEFAULT_COLUMNS  # noqa: PLC0415
+    from hsqbo._sqlite import SQLiteStore  # noqa: PLC0415
+    from hsqbo._store_query import RecordQuery  # noqa: PLC0415
+
     if target.suffix == ".xlsx":
         import openpyxl  # noqa: F401, PLC0415 - imported before tracing starts
     with SQLiteStore(path) as store:
@@ -136,8 +140,27 @@ def child(state: pathlib.Path, target: pathlib.Path) -> tuple[float, int]:
     return time.perf_counter() - began, usage.ru_maxrss
 
 
+def _python(*args: str) -> str:
+    """Run this script in a child (so this process stays small)."""
+    return subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, __file__, *args],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+
+
 def main() -> None:
-    """Print the figures."""
+    """Print the figures (the children do the work)."""
+    if sys.argv[1:2] == ["fill"]:
+        print(fill(pathlib.Path(sys.argv[2]), int(sys.argv[3])))
+        return
+    if sys.argv[1:2] == ["trace"]:
+        rows, _, peak = export(
+            pathlib.Path(sys.argv[2]), pathlib.Path(sys.argv[3])
+        )
+        print(f"{rows} {peak}")
+        return
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
     with tempfile.TemporaryDirectory() as folder:
         base = pathlib.Path(folder)
@@ -146,7 +169,7 @@ def main() -> None:
         for size in sizes:
             began = time.perf_counter()
             stores[size] = base / f"state-{size}.sqlite"
-            rows = fill(stores[size], size)
+            rows = int(_python("fill", str(stores[size]), str(size)))
             print(
                 f"filled a store with {rows:,} rows in "
                 f"{time.perf_counter() - began:.1f} s"
@@ -161,12 +184,17 @@ def main() -> None:
                     f"(start-up included), peak RSS {rss / 1024:5.1f} MiB, "
                     f"file {target.stat().st_size / 1e6:5.1f} MB"
                 )
-        print(
-            "Python's traced peak while exporting (tracemalloc, in-process):"
-        )
-        for size in sizes:
-            rows, _, peak = export(stores[size], base / f"traced-{size}.csv")
-            print(f"  csv {rows:>8,} rows: traced peak {peak / 1024:,.0f} KiB")
+        print("Python's traced peak while exporting (tracemalloc):")
+        for suffix in (".csv", ".jsonl", ".xlsx"):
+            for size in sizes:
+                target = base / f"traced-{size}{suffix}"
+                rows_text, peak = _python(
+                    "trace", str(stores[size]), str(target)
+                ).split()
+                print(
+                    f"{suffix[1:]:>5} {int(rows_text):>8,} rows: traced peak "
+                    f"{int(peak) / 1024:,.0f} KiB"
+                )
 
 
 if __name__ == "__main__":

@@ -329,3 +329,87 @@ def test_watch_runs_until_told_and_stops_cleanly_on_interrupt(
     assert proc.returncode in {0, 1}
     assert "stopped after 1 run" in out
     assert "Traceback" not in err
+
+
+def test_plan_before_any_sync_creates_no_state(served: Served) -> None:
+    """Plan with no state file plans a first sync and creates no file."""
+    code, out, err = served.call("plan")
+    assert code == 0, err
+    assert "== contacts: " in out
+    assert not served.state.exists()
+
+
+def test_token_file_is_refreshed_and_rotated_in_place(
+    served: Served,
+) -> None:
+    """An expired QBO token is refreshed; the rotated one replaces the file."""
+    qbo = served.qbo
+    access, refresh = qbo.issue_tokens()
+    path = served.folder / "qbo-token.json"
+    path.write_text(
+        json.dumps(
+            {
+                "access_token": access,
+                "refresh_token": refresh,
+                "expires_at": "2020-01-01T00:00:00+00:00",
+            }
+        ),
+        encoding="utf-8",
+    )
+    qbo.expire_access_tokens()
+    env = {
+        k: v for k, v in served.env.items() if k != "HSQBO_QBO_ACCESS_TOKEN"
+    }
+    base = env["HSQBO_QBO_BASE_URL"]
+    env |= {
+        "HSQBO_QBO_TOKEN_FILE": str(path),
+        "HSQBO_QBO_CLIENT_ID": "client-id",
+        "HSQBO_QBO_CLIENT_SECRET": "client-secret-value",
+        "HSQBO_QBO_TOKEN_URL": f"{base}/oauth2/v1/tokens/bearer",
+    }
+    result = run_cli(
+        "plan", "--config", served.config, cwd=served.folder, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    assert qbo.refresh_count == 1
+    assert saved["access_token"] != access
+    assert saved["refresh_token"] != refresh
+    assert path.stat().st_mode & 0o077 == 0
+    shown = result.stdout + result.stderr
+    for secret in (
+        access,
+        refresh,
+        saved["access_token"],
+        "client-secret-value",
+    ):
+        assert secret not in shown
+    assert [
+        p.name for p in served.folder.iterdir() if p.name.startswith(".")
+    ] == []
+
+
+def test_refused_credentials_are_one_line_in_sync_and_watch(
+    served: Served,
+) -> None:
+    """A company the token may not access: exit 3, one line, even in watch."""
+    env = served.env | {"HSQBO_QBO_REALM_ID": "4620816365000000000"}
+    args = ("--config", served.config, "--state", served.state)
+    result = run_cli("sync", *args, cwd=served.folder, env=env)
+    assert result.returncode == 3
+    assert "qbo refused the credentials" in one_line_error(result)
+    watch = run_cli(
+        "watch",
+        *args,
+        "--runs",
+        "1",
+        "--interval",
+        "0.1",
+        cwd=served.folder,
+        env=env,
+    )
+    assert watch.returncode == 3
+    assert "stopped after 1 run" in watch.stdout
+    assert "Traceback" not in watch.stderr
+    assert len(watch.stderr.strip().splitlines()) == 1
+    assert QBO_TOKEN not in watch.stderr + result.stderr

@@ -14,7 +14,7 @@ import logging
 import os
 import sys
 import traceback
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import NoReturn, cast
 
 from hsqbo._cli import (
@@ -84,6 +84,46 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _OneLineFormatter(logging.Formatter):
+    """Log records as one line: the exception's message, no traceback."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = f"hsqbo: {record.levelname.lower()}: {record.getMessage()}"
+        if record.exc_info and record.exc_info[1] is not None:
+            text += f": {describe(record.exc_info[1]).message}"
+        return " ".join(text.split())
+
+
+def _configure_logging(*, debug: bool) -> Callable[[], None]:
+    """
+    Log warnings as one line each; with --debug, everything, tracebacks too.
+
+    Returns:
+        What puts the ``hsqbo`` logger back as it was (``main`` may be
+        called in a process that logs on its own, like a test run).
+    """
+    handler = logging.StreamHandler(sys.stderr)
+    if debug:
+        handler.setFormatter(
+            logging.Formatter("%(levelname)s %(name)s: %(message)s")
+        )
+    else:
+        handler.setFormatter(_OneLineFormatter())
+    logger = logging.getLogger("hsqbo")
+    saved = (list(logger.handlers), logger.level, logger.propagate)
+
+    def restore() -> None:
+        handlers, level, propagate = saved
+        logger.handlers[:] = handlers
+        logger.setLevel(level)
+        logger.propagate = propagate
+
+    logger.handlers[:] = [handler]
+    logger.setLevel(logging.DEBUG if debug else logging.WARNING)
+    logger.propagate = False
+    return restore
+
+
 def _version() -> str:
     from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415
 
@@ -111,6 +151,7 @@ def main(
     arguments = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in arguments
     app: App | None = None
+    restore_logging: Callable[[], None] | None = None
     try:
         args = build_parser().parse_args(arguments)
         if args.version:
@@ -119,10 +160,7 @@ def main(
         if args.command is None:
             build_parser().print_help()
             return ExitCode.USAGE
-        logging.basicConfig(
-            level=logging.DEBUG if args.debug else logging.WARNING,
-            format="%(levelname)s %(name)s: %(message)s",
-        )
+        restore_logging = _configure_logging(debug=args.debug)
         app = App(
             args,
             os.environ if env is None else env,
@@ -140,3 +178,5 @@ def main(
     finally:
         if app is not None:
             app.close()
+        if restore_logging is not None:
+            restore_logging()

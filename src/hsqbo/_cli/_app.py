@@ -22,6 +22,7 @@ from hsqbo._clock import Clock, SystemClock
 from hsqbo._config import SyncConfig
 from hsqbo._errors import ConfigError
 from hsqbo._sqlite import SQLiteStore
+from hsqbo._state import MemoryStore, StateStore
 from hsqbo._sync import Sync
 from hsqbo.hubspot import HubSpotClient
 from hsqbo.qbo import QuickBooksClient
@@ -170,13 +171,27 @@ class App:
         self._stack.callback(qbo.close)
         return hubspot, qbo
 
-    def sync(self, *, create: bool = True) -> tuple[Sync, SQLiteStore]:
-        """The engine over the configured clients and the state store."""
+    def sync(
+        self, *, create: bool = True, engine: type[Sync] = Sync
+    ) -> tuple[Sync, StateStore]:
+        """
+        The engine over the configured clients and the state store.
+
+        Args:
+            create: Create a missing state file; when False, a missing
+                file means an empty state held in memory (``hsqbo plan``
+                before the first sync writes no file).
+            engine: The engine class (``watch`` counts its runs).
+        """
         config = self.config()
         hubspot, qbo = self.clients()
-        store = self.store(create=create)
+        store: StateStore = (
+            self.store()
+            if create or self.state_path.is_file()
+            else MemoryStore()
+        )
         return (
-            Sync(
+            engine(
                 config, hubspot=hubspot, qbo=qbo, store=store, clock=self.clock
             ),
             store,

@@ -18,6 +18,8 @@ variables, all documented in ``docs/reference/cli.md``:
     With ``HSQBO_QBO_CLIENT_ID`` and ``HSQBO_QBO_CLIENT_SECRET`` set, the
     access token is refreshed when due and every rotated token is written
     back to the file (atomically, readable by its owner only) before use.
+``HSQBO_QBO_TOKEN_URL``
+    Optional; another OAuth token endpoint than Intuit's.
 ``HSQBO_QBO_SANDBOX``
     ``1`` to talk to the QBO sandbox.
 ``HSQBO_QBO_BASE_URL``
@@ -58,6 +60,7 @@ ENVIRONMENT: Final[Mapping[str, str]] = {
     "HSQBO_QBO_TOKEN_FILE": "QBO token file, refreshed and rotated in place",
     "HSQBO_QBO_CLIENT_ID": "QBO app client id (to refresh the token file)",
     "HSQBO_QBO_CLIENT_SECRET": "QBO app client secret (likewise)",
+    "HSQBO_QBO_TOKEN_URL": "QBO token endpoint (default Intuit's)",
     "HSQBO_QBO_SANDBOX": "1 for the QBO sandbox",
     "HSQBO_QBO_BASE_URL": "QBO API host",
 }
@@ -206,16 +209,25 @@ def qbo_client(env: Mapping[str, str]) -> QuickBooksClient:
     token = read_token_file(path)
     client_id = _get(env, "HSQBO_QBO_CLIENT_ID")
     secret = _get(env, "HSQBO_QBO_CLIENT_SECRET")
-    oauth = (
-        OAuth2App(
-            client_id=client_id,
-            client_secret=secret,
-            redirect_uri=_get(env, "HSQBO_QBO_REDIRECT_URI")
-            or "http://localhost",
+    oauth = None
+    if client_id is not None and secret is not None:
+        # Refreshing never uses the redirect URI; OAuth2App requires one.
+        redirect = _get(env, "HSQBO_QBO_REDIRECT_URI") or "http://localhost"
+        token_url = _get(env, "HSQBO_QBO_TOKEN_URL")
+        oauth = (
+            OAuth2App(
+                client_id=client_id,
+                client_secret=secret,
+                redirect_uri=redirect,
+            )
+            if token_url is None
+            else OAuth2App(
+                client_id=client_id,
+                client_secret=secret,
+                redirect_uri=redirect,
+                token_url=token_url,
+            )
         )
-        if client_id is not None and secret is not None
-        else None
-    )
 
     def persist(new: OAuth2Token) -> None:
         write_token_file(path, new)

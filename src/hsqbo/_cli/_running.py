@@ -9,10 +9,13 @@ import pathlib
 import tempfile
 
 from hsqbo._cli._app import App
-from hsqbo._cli._failures import CliError, ExitCode
+from hsqbo._cli._failures import CliError, ExitCode, describe
 from hsqbo._cli._render import Output
+from hsqbo._errors import HsqboError
+from hsqbo._executor import Progress
 from hsqbo._plan import Plan
 from hsqbo._report import Outcome, SyncReport
+from hsqbo._sync import Sync
 
 
 __all__ = ["register", "show_report"]
@@ -74,7 +77,7 @@ def _exit_code(report: SyncReport) -> int:
 
 def run_plan(app: App) -> int:
     """Read both sides and print (or save) what a sync would do."""
-    sync, _ = app.sync()
+    sync, _ = app.sync(create=False)
     plan = sync.plan(full=app.args.full)
     if app.args.out is not None:
         _write_json(app.args.out, plan.to_dict())
@@ -124,6 +127,25 @@ def run_sync(app: App) -> int:
     return _exit_code(report)
 
 
+class _CountingSync(Sync):
+    """The engine, counting the runs :meth:`Sync.watch` starts."""
+
+    started = 0
+    #: The error of the last run, if it failed (watch logs it and goes on).
+    last_error: HsqboError | None = None
+
+    def run(
+        self, *, full: bool = False, progress: Progress | None = None
+    ) -> SyncReport:
+        self.started += 1
+        self.last_error = None
+        try:
+            return super().run(full=full, progress=progress)
+        except HsqboError as exc:
+            self.last_error = exc
+            raise
+
+
 def run_watch(app: App) -> int:
     """Sync every interval until interrupted (or --runs)."""
     if app.args.webhooks is not None:
@@ -136,26 +158,28 @@ def run_watch(app: App) -> int:
     if interval <= 0:
         msg = "--interval must be more than 0 seconds"
         raise CliError(msg, ExitCode.USAGE)
-    sync, _ = app.sync()
+    sync, _ = app.sync(engine=_CountingSync)
+    assert isinstance(sync, _CountingSync)  # noqa: S101 - asked for above
     limit: int | None = app.args.runs
-    done = [0]
     failed = [False]
 
     def on_report(report: SyncReport) -> None:
-        done[0] += 1
         failed[0] = failed[0] or bool(report.errors)
         stamp = app.clock.now().isoformat(timespec="seconds")
-        app.out.line(f"run {done[0]} at {stamp}:")
+        app.out.line(f"run {sync.started} at {stamp}:")
         show_report(app.out, report)
 
     def stop() -> bool:
-        return limit is not None and done[0] >= limit
+        # Runs that fail (logged, retried next tick) count too.
+        return limit is not None and sync.started >= limit
 
     app.out.line(
         f"watching every {interval:g} s; Ctrl-C stops after the current run"
     )
     runs = sync.watch(interval, stop=stop, on_report=on_report)
     app.out.line(f"stopped after {runs} run{'s' if runs != 1 else ''}")
+    if sync.last_error is not None:
+        return describe(sync.last_error).code
     return ExitCode.RECORD_ERRORS if failed[0] else ExitCode.OK
 
 

@@ -26,6 +26,7 @@ _HEADER: Final = """\
 # Credentials never go in this file: the command reads them from the
 # environment (HSQBO_HUBSPOT_TOKEN, HSQBO_QBO_REALM_ID and
 # HSQBO_QBO_ACCESS_TOKEN or HSQBO_QBO_TOKEN_FILE; see `hsqbo --help`).
+
 """
 
 #: Comments for keys, by the table they are in (``*`` = any table).
@@ -47,7 +48,8 @@ _KEY_COMMENTS: Final[dict[tuple[str, str], str]] = {
     ("[[objects.fields]]", "direction"): "This field flows only this way "
     "(default: the object's direction).",
     ("[[objects.fields]]", "transform"): "Named transforms applied on the "
-    "way, joined by | (strip, lower, upper, decimal, decimal:2, date, phone).",
+    "way, joined by | (strip, lower, upper, text, digits, phone, bool, "
+    "decimal, decimal:N places, date, datetime).",
     ("[[objects.match]]", "hubspot"): "First-sync match key: HubSpot side.",
     ("[[objects.match]]", "qbo"): "First-sync match key: QBO side "
     "(records with equal keys are linked, not copied).",
