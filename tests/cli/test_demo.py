@@ -30,6 +30,7 @@ def test_demo_runs_twice_and_continues_from_its_state(
     ):
         assert step in out, step
     assert "DUPLICATE_DISPLAY_NAME" in out
+    assert "carry the PO Number custom field" in out
     state = tmp_path / "hsqbo-demo.sqlite"
     export = tmp_path / "hsqbo-demo-records.csv"
     with SQLiteStore(state) as store:

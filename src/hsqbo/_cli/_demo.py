@@ -39,8 +39,10 @@ from hsqbo._cli._health import show_status
 from hsqbo._cli._records import DEFAULT_COLUMNS
 from hsqbo._cli._render import Output
 from hsqbo._cli._running import show_report
-from hsqbo._cli._setup import recommended_text
+from hsqbo._cli._setup import annotate
 from hsqbo._config import SyncConfig
+from hsqbo._mapping import FieldMap
+from hsqbo._record import Direction
 from hsqbo._retry import RetryPolicy
 from hsqbo._sqlite import SQLiteStore
 from hsqbo._state import MemoryStore, StateStore
@@ -130,6 +132,29 @@ def _clients(
         yield hubspot, qbo
 
 
+def demo_config(setup_at: dt.datetime) -> SyncConfig:
+    """
+    The recommended configuration plus one custom mapping (B13, B20).
+
+    The QBO invoice custom field "PO Number" goes to the custom HubSpot
+    invoice property ``po_number``.
+    """
+    config = SyncConfig.recommended(setup_at)
+    invoices = config.object("invoices")
+    po_number = FieldMap(
+        "po_number",
+        "CustomField[PO Number]",
+        direction=Direction.QBO_TO_HUBSPOT,
+    )
+    mapped = attrs.evolve(invoices, fields=(*invoices.fields, po_number))
+    return attrs.evolve(
+        config,
+        objects=tuple(
+            mapped if o.name == "invoices" else o for o in config.objects
+        ),
+    )
+
+
 def _links(store: StateStore, config: SyncConfig) -> dict[str, dict[str, str]]:
     state = store.load(config)
     return {
@@ -199,11 +224,13 @@ def run_demo(app: App) -> int:  # noqa: C901, PLR0915 - the demo script, in orde
 
     if previous is None or not config_path.exists():
         config_path.write_text(
-            recommended_text(world.setup_at), encoding="utf-8"
+            annotate(demo_config(world.setup_at).to_toml()), encoding="utf-8"
         )
         out.line(
-            f"init: wrote {config_path} (the recommended settings, set up "
-            f"{world.setup_at.isoformat()}, as `hsqbo init` writes them)"
+            f"init: wrote {config_path}: the recommended settings as "
+            f"`hsqbo init` writes them, set up {world.setup_at.isoformat()}, "
+            "plus the QBO invoice custom field 'PO Number' mapped to the "
+            "custom HubSpot invoice property po_number"
         )
     config = SyncConfig.from_toml(config_path)
 
@@ -255,6 +282,12 @@ def run_demo(app: App) -> int:  # noqa: C901, PLR0915 - the demo script, in orde
         _write_journal(
             journal_path,
             _Journal(seed=seed, start=start, rounds=rounds, small=small),
+        )
+        invoices = world.hubspot.objects("invoices")
+        with_po = sum(1 for i in invoices if i.properties.get("po_number"))
+        out.line(
+            f"HubSpot now has {len(invoices)} invoices from QBO; {with_po} "
+            "carry the PO Number custom field in po_number"
         )
         out.heading("status")
         show_status(out, sync.effective_config(), store)

@@ -316,6 +316,8 @@ def seed_world(  # noqa: C901, PLR0915 - one event kind after another
         )
 
     qbo.set_custom_field(1, "PO Number")
+    # The custom invoice property the demo maps that field to (B20).
+    hubspot.define_property("invoices", "po_number", label="PO Number")
     # Events are made first and applied in time order: the clock only runs
     # forward, and every record's creation time is its event's time.
     events: list[tuple[dt.datetime, int, Callable[[], None]]] = []
