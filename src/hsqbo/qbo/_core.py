@@ -37,7 +37,7 @@ from hsqbo.qbo._batch import BatchItem, BatchResult, batch_body, parse_batch
 from hsqbo.qbo._cdc import CDC_LIMIT, ChangeSet, check_window, parse_cdc
 from hsqbo.qbo._faults import error_from_response, fault_in_body
 from hsqbo.qbo._limits import QuickBooksLimits, Throttle
-from hsqbo.qbo._models import ENTITY_TYPES, Entity, structure
+from hsqbo.qbo._models import CONVERTER, ENTITY_TYPES, Entity, structure
 from hsqbo.qbo._oauth import (
     OAuth2App,
     OAuth2Token,
@@ -479,7 +479,11 @@ class QuickBooksCore:
         reply = yield from self.exchange(self._query_request(text))
         found = reply.body.get("QueryResponse") or {}
         cls = query.entity
-        rows = tuple(structure(r, cls) for r in found.get(cls.ENTITY) or ())
+        # The hook itself: a page is a thousand rows of one class.
+        hook = CONVERTER.get_structure_hook(cls)
+        rows: tuple[E, ...] = tuple(
+            [hook(r, cls) for r in found.get(cls.ENTITY) or ()]
+        )
         # QBO's maxResults is the number returned; a short page is the last.
         next_start = start + page_size if len(rows) >= page_size else None
         return rows, next_start

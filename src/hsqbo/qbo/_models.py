@@ -695,8 +695,9 @@ def _model_structure(
             raise TypeError(msg)
         if not specs:
             prepare()
-        kwargs: dict[str, Any] = {}
         extra: dict[str, Any] = {}
+        # One dict for the call: cls(**kwargs, extra=extra) would copy it.
+        kwargs: dict[str, Any] = {"extra": extra}
         spec_of = specs.get
         for key, value in data.items():
             spec = spec_of(key)
@@ -707,7 +708,7 @@ def _model_structure(
             kwargs[name] = (
                 value if value.__class__ is kept else hook(value, annotation)
             )
-        return cls(**kwargs, extra=extra)
+        return cls(**kwargs)
 
     return structure
 
