@@ -19,6 +19,7 @@ changes they cover are committed (Singer's bookmark rule).
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Final
@@ -28,6 +29,7 @@ from dateutil import parser as dateparser
 
 from hsqbo._clock import Clock
 from hsqbo._config import ObjectSync, SyncConfig
+from hsqbo._errors import ConfigError
 from hsqbo._filters import Filter, FilterGroup, Operator
 from hsqbo._record import Direction, Record, Side
 from hsqbo._state import SyncState
@@ -169,6 +171,7 @@ class Reader:
         self._qbo = qbo
         self._clock = clock
         self._pushed: set[str] = set()
+        self._pushed_hubspot: set[str] = set()
 
     # -- entry ----------
 
@@ -229,6 +232,12 @@ class Reader:
         return ENTITY_TYPES[obj.qbo]
 
     def _all_hubspot(self, obj: ObjectSync, seen: _Collected) -> None:
+        if (
+            obj.direction is Direction.HUBSPOT_TO_QBO
+            and obj.filters_to_qbo
+            and self._search_hubspot(obj, seen)
+        ):
+            return
         objects = self._hubspot.list(
             obj.hubspot,
             properties=hubspot_properties(obj),
@@ -237,6 +246,27 @@ class Reader:
         )
         for record in self._hubspot.records(obj.hubspot, objects):
             seen.add(record)
+
+    def _search_hubspot(self, obj: ObjectSync, seen: _Collected) -> bool:
+        """
+        Read only what a one-way HubSpot → QBO object's filters let through.
+
+        HubSpot's search takes hsqbo's filter groups as they are; a filter
+        it cannot say (checked before any request) falls back to a list.
+        """
+        pages = self._hubspot.search(
+            obj.hubspot, obj.filters_to_qbo, properties=hubspot_properties(obj)
+        )
+        try:
+            first = next(pages, None)
+        except ConfigError:
+            return False
+        self._pushed_hubspot.add(obj.name)
+        found = pages if first is None else itertools.chain([first], pages)
+        records = list(self._hubspot.records(obj.hubspot, found))
+        for record in self._with_associations(obj.hubspot, records):
+            seen.add(record)
+        return True
 
     def _all_qbo(self, obj: ObjectSync, seen: _Collected) -> None:
         query = select(self._entity(obj)).with_inactive()
@@ -348,7 +378,10 @@ class Reader:
                     link = ostate.link_for(Side.HUBSPOT, hid)
                     if link and not seen.has(Side.QBO, obj.qbo, link.qbo_id):
                         want_q[obj.qbo].add(link.qbo_id)
-            if obj.name not in sides.hubspot:
+            if (
+                obj.name not in sides.hubspot
+                or obj.name in self._pushed_hubspot
+            ):
                 for qid in list(seen.qbo.get(obj.qbo, {})):
                     link = ostate.link_for(Side.QBO, qid)
                     if link and not seen.has(

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import pathlib
 from collections.abc import Iterator
 
+import attrs
 import pytest
 from world import (
+    SETUP_AT,
     Seeded,
     World,
+    config,
     hubspot_writes,
     qbo_writes,
     seed,
@@ -16,7 +20,7 @@ from world import (
     world,
 )
 
-from hsqbo import Side
+from hsqbo import Direction, Side
 from hsqbo._report import Outcome
 from hsqbo._state import MemoryStore, StateStore, Status
 
@@ -148,3 +152,43 @@ def test_second_run_writes_nothing(w: World, store: StateStore) -> None:
     assert qbo_writes(w.qbo_fake, qb_mark) == []
     assert report.count(Outcome.CREATED) == 0
     assert report.count(Outcome.UPDATED) == 0
+
+
+def test_one_way_hubspot_filter_is_pushed_down(w: World) -> None:
+    """A HubSpot → QBO object reads only the contacts its filter passes."""
+    base = config()
+    cfg = attrs.evolve(
+        base,
+        objects=tuple(
+            attrs.evolve(o, direction=Direction.HUBSPOT_TO_QBO)
+            for o in base.objects
+            if o.name == "contacts"
+        ),
+    )
+    w.hubspot_fake.create(
+        "contacts",
+        {"email": "old@example.com", "firstname": "Old", "lastname": "Timer"},
+        created_at=SETUP_AT - dt.timedelta(days=30),
+    )
+    w.hubspot_fake.create(
+        "contacts",
+        {"email": "new@example.com", "firstname": "New", "lastname": "Comer"},
+    )
+    w.later()
+    report = w.sync(MemoryStore(), cfg).run()
+    searches = [
+        c.body
+        for c in w.hubspot_fake.calls
+        if c.path.endswith("/contacts/search")
+    ]
+    assert len(searches) == 1
+    assert searches[0]["filterGroups"][0]["filters"][0]["propertyName"] == (
+        "createdate"
+    )
+    assert not any(
+        c.path.endswith("/objects/2026-03/contacts")
+        for c in w.hubspot_fake.calls
+    )
+    assert {c["DisplayName"] for c in w.qbo_fake.customers()} == {"New Comer"}
+    assert report.count(Outcome.CREATED, "contacts") == 1
+    assert report.count(Outcome.SKIPPED, "contacts") == 0
