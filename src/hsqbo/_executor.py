@@ -257,6 +257,9 @@ class Executor:
         self._retry: set[str] = set()
         self._level_state = SyncState()
         self._intents: dict[str, tuple[str, str]] = {}
+        #: Object syncs with a create left uncommitted because something
+        #: built on it failed for a passing reason.
+        self.incomplete: set[str] = set()
 
     # -- driving ----------
 
@@ -294,14 +297,13 @@ class Executor:
         self._parents = set()
         # A parent whose dependents did not all get through (for a passing
         # reason) stays uncommitted: the next run redoes it and them.
-        self._commit(
-            [
-                r
-                for r in held
-                if not _incomplete(r.operation.op_id, children, self._retry)
-            ],
-            counted=True,
-        )
+        done = []
+        for result in held:
+            if _incomplete(result.operation.op_id, children, self._retry):
+                self.incomplete.add(result.operation.object)
+            else:
+                done.append(result)
+        self._commit(done, counted=True)
         return self._applied
 
     def _commit(

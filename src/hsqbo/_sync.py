@@ -261,7 +261,10 @@ class Sync:
             if self._pending is not None and self._pending[0] is plan:
                 snapshot = self._pending[1]
                 self._pending = None
-                self._advance(snapshot, applied)
+                self._advance(
+                    snapshot,
+                    transient_objects(applied) | executor.incomplete,
+                )
         except BaseException as exc:
             self._store.record_run(
                 attrs.evolve(
@@ -317,9 +320,16 @@ class Sync:
             full=bool(snapshot and snapshot.full),
         )
 
-    def _advance(self, snapshot: Snapshot, applied: list[Applied]) -> None:
+    def _advance(self, snapshot: Snapshot, failed: set[str]) -> None:
         """Commit the read cursors of the objects whose changes are in."""
-        held = transient_objects(applied)
+        names = set(snapshot.cursors)
+        # Operations may belong to a part of an object sync ("invoices:
+        # lines"); one the engine cannot place holds every cursor.
+        held = {
+            name if name in names else name.split(":", 1)[0] for name in failed
+        }
+        if held - names:
+            held = names
         cursors = {
             name: dict(values)
             for name, values in snapshot.cursors.items()
