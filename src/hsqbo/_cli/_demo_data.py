@@ -516,6 +516,9 @@ def edit_round(world: DemoWorld, round_number: int, seed: int) -> list[str]:
         One line per kind of change, for the demo to print.
     """
     rng = random.Random(seed * 1000 + round_number)  # noqa: S311 - demo data
+    # An hour after the last sync; the replay of a later demo run must
+    # see the very same times, so the round itself moves the clock.
+    world.clock.advance(3600)
     hs, qb = world.hubspot, world.qbo
     lines: list[str] = []
     contacts = rng.sample(world.contacts, min(10, len(world.contacts)))

@@ -77,6 +77,11 @@ def _exit_code(report: SyncReport) -> int:
 
 def run_plan(app: App) -> int:
     """Read both sides and print (or save) what a sync would do."""
+    out: pathlib.Path | None = app.args.out
+    if out is not None and not out.parent.is_dir():
+        # Fail before reading both sides, not after.
+        msg = f"cannot write {out}: the folder {out.parent} does not exist"
+        raise CliError(msg, ExitCode.FILE)
     sync, _ = app.sync(create=False)
     plan = sync.plan(full=app.args.full)
     if app.args.out is not None:
