@@ -250,7 +250,7 @@ def test_enable_disable_delete(served: Served) -> None:
     assert any(
         line.split()[:2] == ["contacts", "off"] for line in status.splitlines()
     )
-    assert served.call("enable", "contacts")[0] == 0
+    assert served.run("enable", "contacts").returncode == 0
     status = served.call("status")[1]
     assert any(
         line.split()[:2] == ["contacts", "on"] for line in status.splitlines()
@@ -413,3 +413,34 @@ def test_refused_credentials_are_one_line_in_sync_and_watch(
     assert "Traceback" not in watch.stderr
     assert len(watch.stderr.strip().splitlines()) == 1
     assert QBO_TOKEN not in watch.stderr + result.stderr
+
+
+def test_bad_token_files_fail_with_one_line_and_no_secret(
+    served: Served,
+) -> None:
+    """A missing, non-JSON or token-less token file: exit 3, one line."""
+    env = {
+        k: v for k, v in served.env.items() if k != "HSQBO_QBO_ACCESS_TOKEN"
+    }
+    path = served.folder / "token.json"
+    for content, expected in (
+        (None, "cannot read the token file"),
+        ("{not json", "is not JSON"),
+        ('{"refresh_token": "rt-secret-1"}', "has no access_token"),
+        (
+            '{"access_token": "at-secret-2", "expires_at": "soon"}',
+            "expires_at is not an ISO date-time",
+        ),
+    ):
+        if content is not None:
+            path.write_text(content, encoding="utf-8")
+        code, _, err = call(
+            "plan",
+            "--config",
+            served.config,
+            env=env | {"HSQBO_QBO_TOKEN_FILE": str(path)},
+        )
+        assert code == 3, content
+        assert expected in err
+        assert len(err.strip().splitlines()) == 1
+        assert "secret" not in err
