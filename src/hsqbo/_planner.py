@@ -70,6 +70,7 @@ class _Planner(InvoiceRules):
         unlinked_q: list[Record] = []
         links = ostate.links
         fast = run.valid is None and not run.derived
+        invoices = obj.qbo == "Invoice"
         unchanged = self.unchanged[obj.name]
         # Linked pairs are merged independently of each other, so they need
         # no order here (the plan is sorted at the end); only first-sync
@@ -93,6 +94,8 @@ class _Planner(InvoiceRules):
                 unchanged.add(hid)
             else:
                 self.merge_linked(run, h, q, link)
+            if invoices and self.create_lines(obj, q, hid):
+                unchanged.discard(hid)
         qbo_links = ostate.qbo_links
         for qid in qb:
             partner = qbo_links.get(qid)

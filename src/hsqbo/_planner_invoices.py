@@ -17,6 +17,7 @@ from hsqbo._operations import (
     RecordKey,
     Ref,
     Target,
+    Update,
 )
 from hsqbo._planner_base import (
     LINE_DETAIL,
@@ -26,6 +27,7 @@ from hsqbo._planner_create import (
     CreateRules,
 )
 from hsqbo._record import FieldValue, Record, Side
+from hsqbo._state import LinkState
 
 
 class InvoiceRules(CreateRules):
@@ -138,31 +140,34 @@ class InvoiceRules(CreateRules):
             )
         self.create_lines(obj, q, ref)
 
-    def create_lines(self, obj: ObjectSync, q: Record, invoice: Ref) -> None:
-        lines = q.fields.get("Line") or ()
-        if not isinstance(lines, tuple | list):
-            return
-        for position, line in enumerate(lines, start=1):
-            if not isinstance(line, Mapping):
+    def create_lines(
+        self, obj: ObjectSync, q: Record, invoice: Target
+    ) -> bool:
+        """
+        Plan the line items of invoice *q*: create new lines, update changed.
+
+        Lines are linked to their line items in the object sync
+        ``"<name>:lines"`` (QBO id ``"<invoice id>:<line id>"``), so a line
+        added or changed after the first sync reaches HubSpot too. Removed
+        lines are not deleted (deletes are never propagated).
+
+        Returns:
+            Whether any operation was planned.
+        """
+        name = lines_object(obj)
+        if isinstance(invoice, str) and name not in self.state.objects:
+            # A linked invoice, but a store that keeps no line links: the
+            # lines cannot be told apart from new ones, so none is planned
+            # (creating them again would duplicate them).
+            return False
+        links = self.state.object(name)
+        planned = False
+        for line_id, values, item_id in sales_lines(q):
+            key = f"{q.id}:{line_id}"
+            link = links.link_for(Side.QBO, key)
+            if link is not None:
+                planned |= self.update_line(name, q, link, values)
                 continue
-            detail = line.get(LINE_DETAIL)
-            if line.get("DetailType") != LINE_DETAIL or not isinstance(
-                detail, Mapping
-            ):
-                continue
-            item = detail.get("ItemRef")
-            item_id = item.get("value") if isinstance(item, Mapping) else None
-            item_name = item.get("name") if isinstance(item, Mapping) else None
-            values: dict[str, FieldValue] = {
-                "name": line.get("Description")
-                or item_name
-                or f"Line {position}",
-                "quantity": detail.get("Qty"),
-                "price": detail.get("UnitPrice"),
-                "amount": line.get("Amount"),
-                "description": line.get("Description"),
-            }
-            values = {k: v for k, v in values.items() if v not in (None, "")}
             references: dict[str, Ref] = {}
             product = (
                 self.product_for(str(item_id)) if item_id is not None else None
@@ -171,24 +176,21 @@ class InvoiceRules(CreateRules):
                 references["hs_product_id"] = product
             elif product is not None:
                 values["hs_product_id"] = product
-            line_id = line.get("Id") or str(position)
             op = Create(
-                object=obj.name,
+                object=name,
                 side=Side.HUBSPOT,
                 type="line_items",
                 fields=values,
-                source=RecordKey(
-                    side=Side.QBO, type="Invoice.Line", id=f"{q.id}:{line_id}"
-                ),
+                source=RecordKey(side=Side.QBO, type="Invoice.Line", id=key),
                 references=references,
-                link=False,
+                base={k: values.get(k) for k in LINE_FIELDS},
                 reason=f"line {line_id} of QBO invoice {q.id}"
                 + (f", item {item_id}" if item_id is not None else ""),
             )
             self.ops.append(op)
             self.ops.append(
                 Associate(
-                    object=obj.name,
+                    object=name,
                     from_type="line_items",
                     from_id=Ref(op.op_id),
                     to_type=obj.hubspot,
@@ -196,3 +198,74 @@ class InvoiceRules(CreateRules):
                     reason=f"line {line_id} belongs to QBO invoice {q.id}",
                 )
             )
+            planned = True
+        return planned
+
+    def update_line(
+        self,
+        name: str,
+        q: Record,
+        link: LinkState,
+        values: Mapping[str, FieldValue],
+    ) -> bool:
+        """Update a linked line item whose QBO line changed since the base."""
+        changes = {
+            k: (link.base.get(k), values.get(k))
+            for k in LINE_FIELDS
+            if values.get(k) != link.base.get(k)
+        }
+        if not changes:
+            return False
+        self.ops.append(
+            Update(
+                object=name,
+                side=Side.HUBSPOT,
+                type="line_items",
+                id=link.hubspot_id,
+                changes=changes,
+                expected_version=None,
+                base={k: new for k, (_, new) in changes.items()},
+                reason=f"line {link.qbo_id} changed on QBO invoice {q.id}",
+            )
+        )
+        return True
+
+
+#: The line item properties hsqbo keeps in step with QBO invoice lines.
+LINE_FIELDS = ("name", "quantity", "price", "amount", "description")
+
+
+def lines_object(obj: ObjectSync) -> str:
+    """The state's object name for the line links of invoice sync *obj*."""
+    return f"{obj.name}:lines"
+
+
+def sales_lines(
+    q: Record,
+) -> list[tuple[str, dict[str, FieldValue], FieldValue]]:
+    """``(line id, line item values, QBO item id)`` of each sales line."""
+    lines = q.fields.get("Line") or ()
+    if not isinstance(lines, tuple | list):
+        return []
+    found = []
+    for position, line in enumerate(lines, start=1):
+        if not isinstance(line, Mapping):
+            continue
+        detail = line.get(LINE_DETAIL)
+        if line.get("DetailType") != LINE_DETAIL or not isinstance(
+            detail, Mapping
+        ):
+            continue
+        item = detail.get("ItemRef")
+        item_id = item.get("value") if isinstance(item, Mapping) else None
+        item_name = item.get("name") if isinstance(item, Mapping) else None
+        values: dict[str, FieldValue] = {
+            "name": line.get("Description") or item_name or f"Line {position}",
+            "quantity": detail.get("Qty"),
+            "price": detail.get("UnitPrice"),
+            "amount": line.get("Amount"),
+            "description": line.get("Description"),
+        }
+        values = {k: v for k, v in values.items() if v not in (None, "")}
+        found.append((str(line.get("Id") or position), values, item_id))
+    return found

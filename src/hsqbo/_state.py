@@ -608,8 +608,13 @@ class MemoryStore:
         """Return the state of the object syncs named in *config*."""
         names = {obj.name for obj in config.objects}
         state = self._state
+        # "<name>:lines" holds the invoice line links of object sync <name>.
         return SyncState(
-            objects={k: v for k, v in state.objects.items() if k in names}
+            objects={
+                k: v
+                for k, v in state.objects.items()
+                if k.split(":", 1)[0] in names
+            }
         )
 
     def commit(

@@ -333,3 +333,58 @@ def test_linked_item_changes_flow_to_hubspot_only() -> None:
     assert {k: str(v[1]) for k, v in update.changes.items()} == {
         "price": "12.5"
     }
+
+
+def test_line_changes_after_the_first_sync_reach_hubspot() -> None:
+    """A changed line updates its line item; a new line is added."""
+    world = _world_with_linked_contact()
+    world.qbo[("Item", "5")] = item("5", Name="Widget")
+    world.qbo[("Invoice", "70")] = invoice(
+        "70", "7", created=at(60), lines=(sales_line("1", "5"),)
+    )
+    config = _recommended()
+    world.apply(world.plan(config))
+    lines = world.store.state.object("invoices:lines")
+    line_item = lines.link_for(Side.QBO, "70:1")
+    assert line_item is not None
+    hubspot_invoice = world.store.state.object("invoices").qbo_links["70"]
+    world.edit(
+        world.qbo[("Invoice", "70")],
+        Line=(sales_line("1", "5", qty="3"), sales_line("2", "5")),
+    )
+    result = world.plan(config)
+    (update,) = [
+        u for u in _of(result.operations, Update) if u.type == "line_items"
+    ]
+    assert (update.id, dict(update.changes)) == (
+        line_item.hubspot_id,
+        {"quantity": ("1", "3")},
+    )
+    (create,) = _of(result.operations, Create)
+    assert create.source.id == "70:2"  # type: ignore[union-attr]
+    (assoc,) = _of(result.operations, Associate)
+    assert assoc.to_id == hubspot_invoice
+    world.apply(result)
+    assert world.plan(config).is_empty
+
+
+def test_lines_of_a_linked_invoice_need_line_links_in_the_store() -> None:
+    """Without line links in the state, no line is planned twice."""
+    world = _world_with_linked_contact()
+    world.qbo[("Invoice", "70")] = invoice(
+        "70", "7", created=at(60), lines=(sales_line("1", "5"),)
+    )
+    config = _recommended()
+    world.apply(world.plan(config))
+    state = world.store.load(config)
+    without = SyncState(
+        objects={k: v for k, v in state.objects.items() if ":" not in k}
+    )
+    result = plan(
+        config,
+        list(world.hubspot.values()),
+        list(world.qbo.values()),
+        without,
+        now=world.clock,
+    )
+    assert result.is_empty
