@@ -265,6 +265,24 @@ class Sync:
                     snapshot,
                     transient_objects(applied) | executor.incomplete,
                 )
+            report = self._report(applied, calls, started, snapshot)
+            self._store.record_run(
+                RunRecord(
+                    id=run.id,
+                    started_at=run.started_at,
+                    finished_at=self._clock.now(),
+                    outcome=(
+                        RunOutcome.PARTIAL
+                        if report.problems
+                        else RunOutcome.SUCCEEDED
+                    ),
+                    counts={
+                        f"{name}.{outcome}": n
+                        for name, by_outcome in report.counts.items()
+                        for outcome, n in by_outcome.items()
+                    },
+                )
+            )
         except BaseException as exc:
             self._store.record_run(
                 attrs.evolve(
@@ -277,26 +295,6 @@ class Sync:
             raise
         finally:
             self._store.release()
-        report = self._report(applied, calls, started, snapshot)
-        self._store.record_run(
-            RunRecord(
-                id=run.id,
-                started_at=run.started_at,
-                finished_at=self._clock.now(),
-                outcome=(
-                    RunOutcome.PARTIAL
-                    if report.problems
-                    else RunOutcome.SUCCEEDED
-                ),
-                # RunRecord's ``converter=dict`` confuses mypy's attrs
-                # plugin; a dict is what it takes.
-                counts={
-                    f"{name}.{outcome}": n
-                    for name, by_outcome in report.counts.items()
-                    for outcome, n in by_outcome.items()
-                },
-            )
-        )
         return report
 
     def run(
@@ -304,6 +302,14 @@ class Sync:
     ) -> SyncReport:
         """
         Plan and apply in one go.
+
+        Args:
+            full: Read everything even if cursors are stored.
+            progress: Called with (operations done, total) after each
+                committed batch.
+
+        Returns:
+            What happened; its API calls and time cover reading too.
 
         .. versionadded:: 0.1.0
         """

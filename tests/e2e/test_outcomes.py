@@ -8,7 +8,15 @@ import attrs
 import pytest
 from world import World, config, world
 
-from hsqbo import Direction, FieldMap, MemoryStore, Outcome, Side, Status
+from hsqbo import (
+    Direction,
+    FieldMap,
+    MemoryStore,
+    Outcome,
+    RunOutcome,
+    Side,
+    Status,
+)
 
 
 @pytest.fixture
@@ -97,3 +105,20 @@ def test_refused_qbo_write_is_tried_afresh(w: World) -> None:
     assert again.count(Outcome.CREATED, "contacts") == 1
     names = {c["DisplayName"] for c in w.qbo_fake.customers()}
     assert names == {"Initech"}
+
+
+def test_runs_are_recorded_in_the_store(w: World) -> None:
+    """Each apply leaves one finished entry in the store's run history."""
+    w.qbo_fake.add_customer("Ada Byron", email="ada@example.com")
+    w.later()
+    store = MemoryStore()
+    report = w.sync(store).run()
+    w.later()
+    w.sync(store).run()
+    runs = list(store.runs())
+    assert [r.outcome for r in runs] == [RunOutcome.SUCCEEDED] * 2
+    assert all(r.finished_at is not None for r in runs)
+    oldest = runs[-1]
+    assert oldest.counts["contacts.created"] == report.count(
+        Outcome.CREATED, "contacts"
+    )
