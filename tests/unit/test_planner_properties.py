@@ -351,9 +351,13 @@ def test_recommended_config_plans_are_stable(
             assert op.side is Side.HUBSPOT
     world.apply(first)
     assert world.plan(config).is_empty
-    # Later QBO edits of an invoice flow to HubSpot and settle again.
+    # Later QBO edits of an invoice (balance, lines) flow and settle again.
     for key, record in sorted(world.qbo.items()):
         if key[0] == "Invoice":
-            world.edit(record, Balance="0")
+            lines = (
+                sales_line("0", "1", qty=data.draw(st.sampled_from("123"))),
+                sales_line("9", data.draw(st.sampled_from(["1", "77"]))),
+            )
+            world.edit(record, Balance="0", Line=lines)
     world.apply(world.plan(config))
     assert world.plan(config).is_empty
