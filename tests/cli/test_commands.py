@@ -296,8 +296,8 @@ def test_watch_runs_until_told_and_stops_cleanly_on_interrupt(
     assert "run 2 at" in result.stdout
     assert "stopped after 2 runs" in result.stdout
     code, _, err = served.call("watch", "--webhooks", "8080")
-    assert code == 2
-    assert "not available" in err
+    assert code == 3
+    assert "HSQBO_QBO_WEBHOOK_VERIFIER" in err
     import os  # noqa: PLC0415
 
     env = {**os.environ, **served.env}

@@ -63,6 +63,9 @@ ENVIRONMENT: Final[Mapping[str, str]] = {
     "HSQBO_QBO_TOKEN_URL": "QBO token endpoint (default Intuit's)",
     "HSQBO_QBO_SANDBOX": "1 for the QBO sandbox",
     "HSQBO_QBO_BASE_URL": "QBO API host",
+    "HSQBO_HUBSPOT_CLIENT_SECRET": "HubSpot app secret (watch --webhooks)",
+    "HSQBO_QBO_WEBHOOK_VERIFIER": "QBO webhook verifier (watch --webhooks)",
+    "HSQBO_WEBHOOK_PUBLIC_URL": "the URL HubSpot calls, up to the path",
 }
 
 _MISSING: Final = (

@@ -6,8 +6,13 @@ import argparse
 import json
 import os
 import pathlib
+import signal
 import tempfile
+import threading
+from collections.abc import Callable
+from types import FrameType
 
+from hsqbo._cli import _webhooks
 from hsqbo._cli._app import App
 from hsqbo._cli._failures import CliError, ExitCode, describe
 from hsqbo._cli._render import Output
@@ -16,6 +21,7 @@ from hsqbo._executor import Progress
 from hsqbo._plan import Plan
 from hsqbo._report import Outcome, SyncReport
 from hsqbo._sync import Sync
+from hsqbo.webhooks import Change
 
 
 __all__ = ["register", "show_report"]
@@ -151,14 +157,77 @@ class _CountingSync(Sync):
             raise
 
 
+def _watch_with_webhooks(
+    app: App,
+    sync: Sync,
+    port: int,
+    done: Callable[[], bool],
+    on_report: Callable[[SyncReport], object],
+) -> int:
+    """
+    Watch, starting a run at once when a valid webhook arrives.
+
+    :meth:`Sync.watch` runs until its *stop* says so; a delivery makes it
+    return after the current run (or wait), and the loop calls it again,
+    which runs at once. The command handles SIGINT/SIGTERM itself here,
+    to tell an interrupt from a wake-up.
+    """
+    hubspot, intuit = _webhooks.receivers(app.env)
+    wake = threading.Event()
+    interrupted = threading.Event()
+
+    def on_changes(changes: tuple[Change, ...]) -> None:
+        app.out.line(
+            f"webhook: {len(changes)} change{'s' if len(changes) != 1 else ''}"
+            "; syncing now"
+        )
+        wake.set()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        del signum, frame
+        interrupted.set()
+
+    def stop() -> bool:
+        return interrupted.is_set() or done() or wake.is_set()
+
+    previous = {
+        s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)
+    }
+    runs = 0
+    try:
+        with _webhooks.serve(
+            port,
+            hubspot=hubspot,
+            intuit=intuit,
+            public_url=app.env.get("HSQBO_WEBHOOK_PUBLIC_URL") or None,
+            on_changes=on_changes,
+        ) as url:
+            paths = [
+                p
+                for p, r in (("/hubspot", hubspot), ("/qbo", intuit))
+                if r is not None
+            ]
+            app.out.line(
+                f"watching every {app.args.interval:g} s and receiving "
+                f"webhooks at {url} ({', '.join(paths)}); Ctrl-C stops after "
+                "the current run"
+            )
+            while not interrupted.is_set() and not done():
+                wake.clear()
+                runs += sync.watch(
+                    app.args.interval,
+                    stop=stop,
+                    on_report=on_report,
+                    handle_signals=False,
+                )
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    return runs
+
+
 def run_watch(app: App) -> int:
     """Sync every interval until interrupted (or --runs)."""
-    if app.args.webhooks is not None:
-        msg = (
-            "--webhooks is not available yet: `hsqbo watch` polls "
-            "(use --interval to poll more often)"
-        )
-        raise CliError(msg, ExitCode.USAGE)
     interval: float = app.args.interval
     if interval <= 0:
         msg = "--interval must be more than 0 seconds"
@@ -178,10 +247,15 @@ def run_watch(app: App) -> int:
         # Runs that fail (logged, retried next tick) count too.
         return limit is not None and sync.started >= limit
 
-    app.out.line(
-        f"watching every {interval:g} s; Ctrl-C stops after the current run"
-    )
-    runs = sync.watch(interval, stop=stop, on_report=on_report)
+    port: int | None = app.args.webhooks
+    if port is None:
+        app.out.line(
+            f"watching every {interval:g} s; Ctrl-C stops after the "
+            "current run"
+        )
+        runs = sync.watch(interval, stop=stop, on_report=on_report)
+    else:
+        runs = _watch_with_webhooks(app, sync, port, stop, on_report)
     app.out.line(f"stopped after {runs} run{'s' if runs != 1 else ''}")
     if sync.last_error is not None:
         return describe(sync.last_error).code
@@ -269,6 +343,10 @@ def register(
         "--webhooks",
         type=int,
         metavar="PORT",
-        help="not available yet (a later release receives webhooks)",
+        help=(
+            "also receive HubSpot (/hubspot) and QBO (/qbo) webhooks on "
+            "127.0.0.1:PORT and sync at once when one arrives (needs "
+            "HSQBO_HUBSPOT_CLIENT_SECRET and/or HSQBO_QBO_WEBHOOK_VERIFIER)"
+        ),
     )
     watch.set_defaults(handler=run_watch)

@@ -1,0 +1,132 @@
+"""`hsqbo watch --webhooks PORT`: a valid delivery starts a run at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+from cli_support import Served
+
+from hsqbo.webhooks import intuit_signature
+
+
+VERIFIER = "verifier-token-for-the-cli-test"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _wait_for(proc: subprocess.Popen[str], text: str) -> list[str]:
+    assert proc.stdout is not None
+    seen = []
+    for line in proc.stdout:
+        seen.append(line)
+        if text in line:
+            return seen
+    msg = f"{text!r} never printed; got {seen}"
+    raise AssertionError(msg)
+
+
+def _delivery(realm: str, customer_id: str) -> bytes:
+    return json.dumps(
+        {
+            "eventNotifications": [
+                {
+                    "realmId": realm,
+                    "dataChangeEvent": {
+                        "entities": [
+                            {
+                                "name": "Customer",
+                                "id": customer_id,
+                                "operation": "Create",
+                                "lastUpdated": dt.datetime.now(
+                                    dt.UTC
+                                ).isoformat(),
+                            }
+                        ]
+                    },
+                }
+            ]
+        }
+    ).encode()
+
+
+def test_a_signed_delivery_syncs_at_once_and_a_forged_one_is_refused(
+    served: Served,
+) -> None:
+    """A verified QBO webhook wakes the run; a bad signature gets 401."""
+    port = _free_port()
+    env = {
+        **os.environ,
+        **served.env,
+        "HSQBO_QBO_WEBHOOK_VERIFIER": VERIFIER,
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "hsqbo",
+        "watch",
+        "--config",
+        str(served.config),
+        "--state",
+        str(served.state),
+        "--interval",
+        "600",
+        "--webhooks",
+        str(port),
+    ]
+    with subprocess.Popen(  # noqa: S603 - our own interpreter
+        command,
+        cwd=served.folder,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as proc:
+        _wait_for(proc, "API calls")  # the first run is done
+        customer = served.qbo.add_customer(
+            "Frank Fox", email="frank@fox.example"
+        )
+        body = _delivery(served.qbo.realm_id, customer["Id"])
+        url = f"http://127.0.0.1:{port}/qbo"
+        forged = httpx.post(
+            url, content=body, headers={"intuit-signature": "AAAA"}
+        )
+        assert forged.status_code == 401
+        began = time.monotonic()
+        good = httpx.post(
+            url,
+            content=body,
+            headers={
+                "intuit-signature": intuit_signature(
+                    verifier_token=VERIFIER, body=body
+                )
+            },
+        )
+        assert good.status_code == 200
+        _wait_for(proc, "run 2 at")
+        _wait_for(proc, "API calls")
+        assert time.monotonic() - began < 30
+        replayed = httpx.post(url, content=body, headers=good.request.headers)
+        assert replayed.status_code == 200  # taken before: no new run
+        assert replayed.text == "already received"
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    assert "stopped after 2 runs" in out
+    assert "Traceback" not in err
+    emails = {
+        o.properties.get("email") for o in served.hubspot.objects("contacts")
+    }
+    assert "frank@fox.example" in emails
+    assert VERIFIER not in out + err
