@@ -31,6 +31,7 @@ from hsqbo._operations import (
 from hsqbo._plan import Plan, order_operations
 from hsqbo._planner_base import (
     SIDE_NAME,
+    UNIQUE_NAMES,
     CompiledField,
     ObjectRun,
     compile_fields,
@@ -75,7 +76,11 @@ class _Planner(InvoiceRules):
         # Linked pairs are merged independently of each other, so they need
         # no order here (the plan is sorted at the end); only first-sync
         # decisions, which claim names and matches, run in sorted order.
-        for hid, h in hs.items():
+        # Renames claim unique QBO names: then the order matters.
+        unique = UNIQUE_NAMES.get(obj.qbo)
+        renames = any(f.qbo == unique and f.to_qbo for f in fields)
+        pairs = sorted(hs.items(), key=_first_id) if renames else hs.items()
+        for hid, h in pairs:
             link = links.get(hid)
             if link is None:
                 unlinked_h.append(h)
@@ -245,6 +250,10 @@ def _match_groups(
             entry = groups.setdefault(key, ([], []))
             entry[0 if record.side is Side.HUBSPOT else 1].append(record)
     return groups
+
+
+def _first_id(item: tuple[str, Record]) -> tuple[int, int, str]:
+    return id_sort_key(item[0])
 
 
 def _record_order(record: Record) -> tuple[int, int, str]:

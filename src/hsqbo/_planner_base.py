@@ -16,6 +16,7 @@ from typing import Final
 
 import attrs
 
+from hsqbo import _display_name as display_name
 from hsqbo._config import ObjectSync, SyncConfig
 from hsqbo._defaults import INVOICE_STATUS_PATH
 from hsqbo._filters import FilterVerdict, evaluate
@@ -27,6 +28,7 @@ from hsqbo._operations import (
     Skip,
     SkipReason,
     Target,
+    id_sort_key,
 )
 from hsqbo._record import FieldValue, Record, Side
 from hsqbo._state import SyncState
@@ -36,6 +38,8 @@ MISSING: Final = object()
 SIDE_NAME = {Side.HUBSPOT: "HubSpot", Side.QBO: "QBO"}
 ITEM_REQUIRED = ("Type", "IncomeAccountRef.value")
 LINE_DETAIL = "SalesItemLineDetail"
+#: The QBO fields that must be unique per type (design §5 rule 4).
+UNIQUE_NAMES = {"Customer": "DisplayName", "Item": "Name"}
 FAR_FUTURE = dt.datetime.max.replace(tzinfo=dt.UTC)
 
 
@@ -228,6 +232,9 @@ class PlannerBase:
         # Unchanged linked pairs by object: HubSpot ids, not operations,
         # because a re-plan of a big portal is mostly these.
         self.unchanged: dict[str, set[str]] = defaultdict(set)
+        # QBO names that must be unique, by (type, path): name key → holder;
+        # names claimed by creates and renames of this plan are added.
+        self.names: dict[tuple[str, str], dict[str, str]] = {}
 
     def error(
         self, obj: ObjectSync, record: Record, code: ErrorCode, message: str
@@ -256,6 +263,26 @@ class PlannerBase:
                 detail=detail,
             )
         )
+
+    def names_of(self, type_: str, path: str) -> dict[str, str]:
+        """
+        Every known QBO name of *type_* (name key → who holds it).
+
+        Built once per plan from the QBO records given, then shared, so that
+        names claimed earlier in the plan count too (rule 4).
+        """
+        found = self.names.get((type_, path))
+        if found is None:
+            found = {}
+            records = self.qbo.get(type_, {})
+            for qid in sorted(records, key=id_sort_key):
+                name = records[qid].fields.get(path)
+                if isinstance(name, str) and name.strip():
+                    found.setdefault(
+                        display_name.name_key(name), f"QBO {type_} {qid}"
+                    )
+            self.names[(type_, path)] = found
+        return found
 
     def verdict(self, obj: ObjectSync, record: Record) -> FilterVerdict:
         """Evaluate the filters of the direction *record* is the source of."""

@@ -32,6 +32,20 @@ from hsqbo._planner_merge import (
 from hsqbo._record import FieldValue, Record, Side
 
 
+def mapped_display_name(
+    fields: tuple[CompiledField, ...], contact: Record
+) -> str | None:
+    """The contact's value of a field mapped to ``DisplayName``, if any."""
+    for f in fields:
+        if f.qbo == "DisplayName" and f.to_qbo:
+            try:
+                value = f.normalize(contact.fields.get(f.hubspot))
+            except TransformError:
+                return None
+            return value if isinstance(value, str) else None
+    return None
+
+
 def display_name_owners(customers: Mapping[str, Record]) -> dict[str, str]:
     """Map each display name key to the first QBO customer holding it."""
     owners: dict[str, str] = {}
@@ -202,7 +216,7 @@ class CreateRules(MergeRules):
     ) -> None:
         """Create QBO records; an item's ``Name`` must be unique (rule 4)."""
         unique = "Name" if obj.qbo == "Item" else None
-        taken = self.qbo_names(obj.qbo, unique) if unique else {}
+        taken = self.names_of(obj.qbo, unique) if unique else {}
         for h in sources:
             made = self.create_fields(obj, fields, h)
             if made is None:
@@ -247,16 +261,6 @@ class CreateRules(MergeRules):
         )
         return False
 
-    def qbo_names(self, type_: str, path: str) -> dict[str, str]:
-        """Every known QBO name of *type_*: name key → who holds it."""
-        taken: dict[str, str] = {}
-        records = self.qbo.get(type_, {})
-        for qid in sorted(records, key=id_sort_key):
-            name = records[qid].fields.get(path)
-            if isinstance(name, str) and name.strip():
-                taken.setdefault(names.name_key(name), f"QBO {type_} {qid}")
-        return taken
-
     def create_customers(
         self,
         obj: ObjectSync,
@@ -267,7 +271,7 @@ class CreateRules(MergeRules):
         """Create customers with unique display names (B18, B19)."""
         companies = self.hubspot.get("companies", {})
         customers = self.qbo.get(obj.qbo, {})
-        taken = self.qbo_names(obj.qbo, "DisplayName")
+        taken = self.names_of(obj.qbo, "DisplayName")
         owners = display_name_owners(customers)
         free_q = {r.id for r in rest_q}
         linked: set[str] = set()
@@ -275,6 +279,10 @@ class CreateRules(MergeRules):
         # id) gets the company name.
         for h in sorted(sources, key=creation_order):
             name, company = names.display_name(obj.display_name, h, companies)
+            mapped = mapped_display_name(fields, h)
+            if mapped:
+                # An explicit DisplayName mapping wins over the rule.
+                name, company = mapped, None
             problem = names.name_problem(name)
             if problem is not None:
                 self.error(

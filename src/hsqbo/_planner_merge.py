@@ -11,6 +11,7 @@ from collections.abc import Mapping
 
 import attrs
 
+from hsqbo import _display_name as display_name
 from hsqbo._config import ConflictPolicy, ObjectSync
 from hsqbo._mapping import TransformError
 from hsqbo._operations import (
@@ -27,6 +28,7 @@ from hsqbo._operations import (
 from hsqbo._planner_base import (
     MISSING,
     SIDE_NAME,
+    UNIQUE_NAMES,
     CompiledField,
     ObjectRun,
     PlannerBase,
@@ -333,6 +335,9 @@ class MergeRules(PlannerBase):
         first: bool,
     ) -> None:
         """Turn a merged pair into operations."""
+        unique = UNIQUE_NAMES.get(q.type)
+        if unique is not None and unique in pair.q_changes:
+            self.check_rename(obj, h, q, pair, unique)
         if pair.h_changes:
             self.ops.append(
                 Update(
@@ -376,6 +381,51 @@ class MergeRules(PlannerBase):
         wrote = pair.h_changes or pair.q_changes or pair.rebase
         if not (first or wrote or pair.reports or pair.errors):
             self.unchanged[obj.name].add(h.id)
+
+    def check_rename(
+        self, obj: ObjectSync, h: Record, q: Record, pair: Pair, path: str
+    ) -> None:
+        """Keep a QBO name unique when an update renames a record (rule 4)."""
+        name = pair.q_changes[path][1]
+        if not isinstance(name, str):
+            return
+        key = display_name.name_key(name)
+        taken = self.names_of(q.type, path)
+        own = f"QBO {q.type} {q.id}"
+        holder = taken.get(key, own)
+        problem = (
+            display_name.name_problem(name) if path == "DisplayName" else None
+        )
+        if holder == own and problem is None:
+            taken[key] = own
+            return
+        del pair.q_changes[path]
+        for field_key in [k for k in pair.q_base if k.endswith(f"={path}")]:
+            del pair.q_base[field_key]
+        pair.q_why = [w for w in pair.q_why if not w.startswith(f"{path} ")]
+        if problem is not None:
+            code = ErrorCode.INVALID_DISPLAY_NAME
+            message = f"QBO {path} {show(name)} {problem}; not renamed"
+        else:
+            code = (
+                ErrorCode.DUPLICATE_DISPLAY_NAME
+                if path == "DisplayName"
+                else ErrorCode.DUPLICATE_NAME
+            )
+            message = (
+                f"QBO {path} {show(name)} is already used by {holder}; "
+                f"{own} keeps its name (QBO names are unique)"
+            )
+        pair.errors.append(
+            RecordError(
+                object=obj.name,
+                side=h.side,
+                type=h.type,
+                id=h.id,
+                code=code,
+                message=message,
+            )
+        )
 
     def link(
         self,

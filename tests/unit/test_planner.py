@@ -637,3 +637,50 @@ def test_now_must_be_aware() -> None:
     naive = dt.datetime(2026, 1, 1)  # noqa: DTZ001 - the point of the test
     with pytest.raises(ValueError, match="aware"):
         plan(config, [], [], SyncState(), now=naive)
+
+
+_NAMED = (*CONTACT_FIELDS, FieldMap("company", "DisplayName"))
+
+
+def test_a_mapped_display_name_wins_over_the_rule() -> None:
+    """With company ⇄ DisplayName mapped, a new customer takes that name."""
+    config = config_of(contacts_sync(fields=_NAMED))
+    result = plan(
+        config,
+        [contact("1", email="a@x.co", first="A", company="Acme West")],
+        [],
+        SyncState(),
+        now=T0,
+    )
+    (create,) = _of(result.operations, Create)
+    assert create.fields["DisplayName"] == "Acme West"
+
+
+def test_renames_keep_qbo_display_names_unique() -> None:
+    """A rename to a taken name is refused; of two, the lower id gets it."""
+    config = config_of(contacts_sync(fields=_NAMED))
+    world = World.of(
+        [
+            contact(str(i), email=f"{i}@x.co", first="A", company=f"C{i}")
+            for i in (1, 2, 3)
+        ],
+        [customer("9", email="z@x.co", display="Taken")],
+    )
+    world.apply(world.plan(config))
+    assert world.plan(config).is_empty
+    for i, name in (("1", "New"), ("2", "new"), ("3", "TAKEN")):
+        world.edit(world.hubspot[("contacts", i)], company=name)
+    result = world.plan(config)
+    renamed = [
+        u.changes["DisplayName"][1]
+        for u in _of(result.operations, Update)
+        if "DisplayName" in u.changes
+    ]
+    assert renamed == ["New"]
+    assert sorted((e.id, e.code) for e in result.errors) == [
+        ("2", ErrorCode.DUPLICATE_DISPLAY_NAME),
+        ("3", ErrorCode.DUPLICATE_DISPLAY_NAME),
+    ]
+    world.apply(result)
+    names = [r.fields.get("DisplayName") for r in world.qbo.values()]
+    assert len({str(n).casefold() for n in names}) == len(names)
