@@ -14,7 +14,7 @@ import time
 import httpx
 from cli_support import Served
 
-from hsqbo.webhooks import intuit_signature
+from hsqbo.webhooks import hubspot_signature_v3, intuit_signature
 
 
 VERIFIER = "verifier-token-for-the-cli-test"
@@ -130,3 +130,79 @@ def test_a_signed_delivery_syncs_at_once_and_a_forged_one_is_refused(
     }
     assert "frank@fox.example" in emails
     assert VERIFIER not in out + err
+
+
+def test_a_signed_hubspot_delivery_syncs_a_new_contact_at_once(
+    served: Served,
+) -> None:
+    """A HubSpot v3-signed event wakes the run; the new contact reaches QBO."""
+    port = _free_port()
+    secret = "hubspot-app-secret-for-the-cli-test"  # noqa: S105 - a test key
+    env = {**os.environ, **served.env, "HSQBO_HUBSPOT_CLIENT_SECRET": secret}
+    command = [
+        sys.executable,
+        "-m",
+        "hsqbo",
+        "watch",
+        "--config",
+        str(served.config),
+        "--state",
+        str(served.state),
+        "--webhooks",
+        str(port),
+    ]
+    with subprocess.Popen(  # noqa: S603 - our own interpreter
+        command,
+        cwd=served.folder,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as proc:
+        _wait_for(proc, "API calls")
+        grace = served.hubspot.create(
+            "contacts",
+            {
+                "email": "grace@hopper.example",
+                "firstname": "Grace",
+                "lastname": "Hopper",
+            },
+        )
+        body = json.dumps(
+            [
+                {
+                    "eventId": 91,
+                    "subscriptionType": "contact.creation",
+                    "objectId": int(grace.id),
+                    "occurredAt": int(time.time() * 1000),
+                    "portalId": 1,
+                }
+            ]
+        ).encode()
+        url = f"http://127.0.0.1:{port}/hubspot"
+        stamp = str(int(time.time() * 1000))
+        signature = hubspot_signature_v3(
+            client_secret=secret,
+            method="POST",
+            uri=url,
+            body=body,
+            timestamp=stamp,
+        )
+        answer = httpx.post(
+            url,
+            content=body,
+            headers={
+                "X-HubSpot-Request-Timestamp": stamp,
+                "X-HubSpot-Signature-v3": signature,
+            },
+        )
+        assert answer.status_code == 200
+        _wait_for(proc, "run 2 at")
+        _wait_for(proc, "API calls")
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    assert "stopped after 2 runs" in out
+    assert "Traceback" not in err
+    names = {c["DisplayName"] for c in served.qbo.customers()}
+    assert "Grace Hopper" in names
+    assert secret not in out + err
