@@ -70,7 +70,7 @@ class _Planner(InvoiceRules):
         unlinked_h: list[Record] = []
         unlinked_q: list[Record] = []
         links = ostate.links
-        fast = run.valid is None and not run.derived
+        fast = run.valid is None
         invoices = obj.qbo == "Invoice"
         unchanged = self.unchanged[obj.name]
         # Linked pairs are merged independently of each other, so they need

@@ -95,9 +95,11 @@ def agrees(
     full merge, which finds the same answer more slowly.
     """
     expected = list(map(base.get, run.keys, run.missing))
-    return expected == list(
-        map(h.fields.get, run.hubspot_paths)
-    ) and expected == list(map(q.fields.get, run.qbo_paths))
+    if expected != list(map(h.fields.get, run.hubspot_paths)):
+        return False
+    if run.derived:
+        return expected == [f.qbo_value(q) for f in run.fields]
+    return expected == list(map(q.fields.get, run.qbo_paths))
 
 
 class MergeRules(PlannerBase):
@@ -106,22 +108,9 @@ class MergeRules(PlannerBase):
     def merge_linked(
         self, run: ObjectRun, h: Record, q: Record, link: LinkState
     ) -> None:
+        """Merge a linked pair whose fields do not all agree with the base."""
         base = link.base
-        if run.valid is None:
-            # Fast path: nothing differs from the base, checked without
-            # normalising: a raw value equal to the base normalises to the
-            # base (normalisation is idempotent and the base is normalised).
-            expected = list(map(base.get, run.keys, run.missing))
-            if expected == list(
-                map(h.fields.get, run.hubspot_paths)
-            ) and expected == (
-                [f.qbo_value(q) for f in run.fields]
-                if run.derived
-                else list(map(q.fields.get, run.qbo_paths))
-            ):
-                self.unchanged[run.obj.name].add(h.id)
-                return
-        else:
+        if run.valid is not None:
             base = {k: v for k, v in base.items() if k in run.valid}
         pair = self.merge(run.obj, run.fields, h, q, base)
         self.emit_pair(run.obj, h, q, pair, first=False)
