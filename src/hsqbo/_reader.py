@@ -42,6 +42,7 @@ from hsqbo.qbo import (
     to_record,
 )
 from hsqbo.qbo._models import ENTITY_TYPES, Entity
+from hsqbo.webhooks import Change, ChangeKind
 
 
 __all__ = [
@@ -49,8 +50,10 @@ __all__ = [
     "HUBSPOT_CURSOR",
     "OVERLAP",
     "QBO_CURSOR",
+    "SIDE_LABEL",
     "Reader",
     "Snapshot",
+    "coalesce",
 ]
 
 OVERLAP: Final = dt.timedelta(minutes=5)
@@ -125,6 +128,18 @@ class _Fullness:
     def partial_qbo(self, name: str, pushed: set[str]) -> bool:
         """Whether QBO partners of *name* may be missing from the read."""
         return name not in self.qbo or name in pushed
+
+
+@attrs.define
+class _Wanted:
+    """What a list of webhook changes asks the reader to do."""
+
+    hubspot: dict[str, set[str]] = attrs.Factory(lambda: defaultdict(set))
+    qbo: dict[str, set[str]] = attrs.Factory(lambda: defaultdict(set))
+    companies: set[str] = attrs.Factory(set)
+    payments: set[str] = attrs.Factory(set)
+    ignored: dict[str, int] = attrs.Factory(lambda: defaultdict(int))
+    notes: list[str] = attrs.Factory(list)
 
 
 class _Collected:
@@ -225,6 +240,210 @@ class Reader:
             full=frozenset(sides.hubspot | sides.qbo),
             notes=tuple(notes),
         )
+
+    def read_changes(
+        self, state: SyncState, changes: Iterable[Change]
+    ) -> Snapshot:
+        """
+        Read just the records *changes* name, and what planning them needs.
+
+        Each record is read by id (HubSpot batch read, QBO query by ``Id
+        IN``), then completed exactly like an incremental read: linked
+        partners, invoice contacts, match candidates and companies. No
+        cursor is returned: a webhook is not a bookmark.
+        """
+        wanted = self._triage(state, changes)
+        notes = list(wanted.notes)
+        notes.extend(
+            f"{count} change{'s' if count != 1 else ''} ignored: {why}"
+            for why, count in sorted(wanted.ignored.items())
+        )
+        want_h, want_q = wanted.hubspot, wanted.qbo
+        if wanted.companies:
+            notes.append(
+                self._company_contacts(sorted(wanted.companies), want_h)
+            )
+        if wanted.payments:
+            notes.append(self._paid_invoices(sorted(wanted.payments), want_q))
+        seen = _Collected()
+        for type_, ids in sorted(want_q.items()):
+            self._qbo_by_id(type_, sorted(ids), seen)
+        for type_, ids in sorted(want_h.items()):
+            self._hubspot_by_id(type_, sorted(ids), seen)
+        objects = [o for o in self._config.objects if o.enabled]
+        self._complete(state, objects, seen, _Fullness())
+        return Snapshot(
+            hubspot=seen.all(Side.HUBSPOT),
+            qbo=seen.all(Side.QBO),
+            cursors={},
+            full=frozenset(),
+            notes=tuple(notes),
+        )
+
+    def _triage(self, state: SyncState, changes: Iterable[Change]) -> _Wanted:
+        """Sort *changes* into records to read, follow-ups and notes."""
+        wanted = _Wanted()
+        for change in coalesce(changes):
+            if (
+                change.side is Side.QBO
+                and change.account
+                and change.account != self._qbo.realm_id
+            ):
+                wanted.ignored[
+                    f"of QBO company {change.account}, not "
+                    f"{self._qbo.realm_id}"
+                ] += 1
+                continue
+            deleted = change.kind is ChangeKind.DELETED
+            if deleted and self._covering(change.side, change.type):
+                wanted.notes.append(self._deleted(state, change))
+                continue
+            follow = (
+                None if deleted else self._follow_up(state, change, wanted)
+            )
+            if follow is not None:
+                follow.add(change.id)
+                continue
+            why = self._why_not(state, change)
+            if why:
+                wanted.ignored[why] += 1
+                continue
+            if change.kind is ChangeKind.MERGED and change.merged_ids:
+                wanted.notes.append(self._merged(state, change))
+            side = (
+                wanted.hubspot if change.side is Side.HUBSPOT else wanted.qbo
+            )
+            side[change.type].add(change.id)
+        return wanted
+
+    def _covering(self, side: Side, type_: str) -> list[ObjectSync]:
+        """The object syncs whose records on *side* are of *type_*."""
+        return [
+            o
+            for o in self._config.objects
+            if (o.hubspot if side is Side.HUBSPOT else o.qbo) == type_
+        ]
+
+    def _why_not(self, state: SyncState, change: Change) -> str:
+        """Why *change* plans nothing now ("" if it may)."""
+        covering = self._covering(change.side, change.type)
+        label = f"{SIDE_LABEL[change.side]} {change.type}"
+        if not covering:
+            return f"no object sync covers {label}"
+        enabled = [o for o in covering if o.enabled]
+        if not enabled:
+            names = ", ".join(o.name for o in covering)
+            return f"{label}: {names} disabled"
+        reading = [o for o in enabled if o.direction.reads_from(change.side)]
+        if not reading:
+            names = ", ".join(o.name for o in enabled)
+            return (
+                f"{label}: {names} flow{'s' if len(enabled) == 1 else ''} "
+                f"to {SIDE_LABEL[change.side]} only"
+            )
+        if not any(_synced_before(state, o) for o in reading):
+            names = ", ".join(o.name for o in reading)
+            return f"{label}: {names} not synced yet (run() first)"
+        return ""
+
+    def _follow_up(
+        self, state: SyncState, change: Change, wanted: _Wanted
+    ) -> set[str] | None:
+        """
+        Name the follow-up of a change no object sync covers, if any.
+
+        A HubSpot company's name is its contacts' QBO display name; a QBO
+        payment changes the balance of the invoices it pays.
+        """
+        if self._covering(change.side, change.type):
+            return None
+        if change.side is Side.HUBSPOT and change.type == "companies":
+            type_, side, into = "contacts", Side.HUBSPOT, wanted.companies
+        elif change.side is Side.QBO and change.type == "Payment":
+            type_, side, into = "Invoice", Side.QBO, wanted.payments
+        else:
+            return None
+        if not any(
+            o.enabled
+            and o.direction.reads_from(side)
+            and _synced_before(state, o)
+            for o in self._covering(side, type_)
+        ):
+            return None
+        return into
+
+    def _company_contacts(
+        self, company_ids: list[str], want_h: dict[str, set[str]]
+    ) -> str:
+        """Add the contacts of changed companies to the records to read."""
+        found = self._hubspot.read_associations(
+            "companies", "contacts", company_ids
+        )
+        contacts = {a.to_id for links in found.values() for a in links}
+        want_h["contacts"].update(contacts)
+        return (
+            f"{len(company_ids)} HubSpot compan"
+            f"{'ies' if len(company_ids) != 1 else 'y'} changed: "
+            f"re-planned {len(contacts)} associated contact"
+            f"{'s' if len(contacts) != 1 else ''}"
+        )
+
+    def _paid_invoices(
+        self, payment_ids: list[str], want_q: dict[str, set[str]]
+    ) -> str:
+        """Add the invoices changed payments apply to."""
+        paid = _Collected()
+        self._qbo_by_id("Payment", payment_ids, paid)
+        invoices = {
+            str(linked["TxnId"])
+            for payment in paid.all(Side.QBO)
+            for line in _mappings(payment.fields.get("Line"))
+            for linked in _mappings(line.get("LinkedTxn"))
+            if linked.get("TxnType") == "Invoice" and linked.get("TxnId")
+        }
+        want_q["Invoice"].update(invoices)
+        return (
+            f"{len(payment_ids)} QBO payment"
+            f"{'s' if len(payment_ids) != 1 else ''} changed: re-planned "
+            f"{len(invoices)} invoice{'s' if len(invoices) != 1 else ''} "
+            "they apply to"
+        )
+
+    def _deleted(self, state: SyncState, change: Change) -> str:
+        where = f"{SIDE_LABEL[change.side]} {change.type} {change.id}"
+        partners = self._partners_of(
+            state, change.side, change.type, change.id
+        )
+        kept = f"; {partners} kept as it is" if partners else ""
+        return f"{where} was deleted; deletes are not propagated{kept}"
+
+    def _merged(self, state: SyncState, change: Change) -> str:
+        gone = ", ".join(change.merged_ids)
+        partners = [
+            p
+            for merged in change.merged_ids
+            if (
+                p := self._partners_of(state, change.side, change.type, merged)
+            )
+        ]
+        kept = f"; {', '.join(partners)} kept as linked" if partners else ""
+        return (
+            f"{SIDE_LABEL[change.side]} {change.type} {gone} merged into "
+            f"{change.id}; merges are not propagated{kept}"
+        )
+
+    def _partners_of(
+        self, state: SyncState, side: Side, type_: str, record_id: str
+    ) -> str:
+        """Name the linked partner of a record ("" if none)."""
+        for obj in self._covering(side, type_):
+            link = state.object(obj.name).link_for(side, record_id)
+            if link is None:
+                continue
+            if side is Side.HUBSPOT:
+                return f"its partner QBO {obj.qbo} {link.qbo_id}"
+            return f"its partner HubSpot {obj.hubspot} {link.hubspot_id}"
+        return ""
 
     # -- full reads ----------
 
@@ -557,6 +776,54 @@ def _push_down(obj: ObjectSync) -> Query[Entity] | None:
         except (TypeError, ValueError):
             return None
     return query
+
+
+SIDE_LABEL: Mapping[Side, str] = {Side.HUBSPOT: "HubSpot", Side.QBO: "QBO"}
+
+_PRECEDENCE: Mapping[ChangeKind, int] = {
+    # Of two events of one record at the same instant, a deletion decides.
+    ChangeKind.DELETED: 2,
+    ChangeKind.MERGED: 1,
+}
+
+
+def coalesce(changes: Iterable[Change]) -> list[Change]:
+    """
+    Keep one change per record: the latest (a deletion on a tie).
+
+    Merges keep every merged-away id seen. The result is sorted by side,
+    type and id, so the same changes in any order read alike.
+    """
+    latest: dict[tuple[Side, str, str], Change] = {}
+    merged: dict[tuple[Side, str, str], set[str]] = defaultdict(set)
+    for change in changes:
+        key = (change.side, change.type, change.id)
+        merged[key].update(change.merged_ids)
+        held = latest.get(key)
+        if held is None or (
+            change.occurred_at,
+            _PRECEDENCE.get(change.kind, 0),
+        ) > (held.occurred_at, _PRECEDENCE.get(held.kind, 0)):
+            latest[key] = change
+    return [
+        attrs.evolve(latest[key], merged_ids=tuple(sorted(merged[key])))
+        for key in sorted(latest, key=lambda k: (k[0].value, k[1], k[2]))
+    ]
+
+
+def _synced_before(state: SyncState, obj: ObjectSync) -> bool:
+    """Whether *obj* has had a run that stored its read cursors."""
+    cursors = state.object(obj.name).cursors
+    return bool(cursors.get(HUBSPOT_CURSOR) and cursors.get(QBO_CURSOR))
+
+
+def _mappings(value: object) -> list[Mapping[str, object]]:
+    """The mappings in a QBO list field (``Line``, ``LinkedTxn``)."""
+    if isinstance(value, Mapping):
+        return [value]
+    if isinstance(value, list | tuple):
+        return [v for v in value if isinstance(v, Mapping)]
+    return []
 
 
 def _values(raw: Iterable[object]) -> list[str]:

@@ -11,7 +11,7 @@ import logging
 import signal
 import threading
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from types import FrameType
 from typing import Final
 
@@ -27,6 +27,7 @@ from hsqbo._executor import (
     recover,
     transient_objects,
 )
+from hsqbo._operations import Remap
 from hsqbo._plan import Plan
 from hsqbo._planner import plan as make_plan
 from hsqbo._reader import Reader, Snapshot
@@ -35,6 +36,7 @@ from hsqbo._state import StateStore
 from hsqbo._store_query import RunOutcome, RunRecord
 from hsqbo.hubspot import HubSpotClient
 from hsqbo.qbo import QuickBooksClient
+from hsqbo.webhooks import Change
 
 
 __all__ = ["ENABLED_KEY", "Sync"]
@@ -90,6 +92,9 @@ class Sync:
         self._clock: Clock = clock if clock is not None else SystemClock()
         self._pending: tuple[Plan, Snapshot] | None = None
         self._stop = threading.Event()
+        # Runs of one Sync take turns: sync_changes() from a webhook worker
+        # thread waits for a watch() run in progress, and vice versa.
+        self._turn = threading.RLock()
 
     def __repr__(self) -> str:
         names = ", ".join(o.name for o in self._config.objects)
@@ -201,22 +206,25 @@ class Sync:
 
         .. versionadded:: 0.1.0
         """
-        config = self.effective_config()
-        recover(config, store=self._store, qbo=self._qbo, clock=self._clock)
-        state = self._store.load(config)
-        reader = Reader(
-            config, hubspot=self._hubspot, qbo=self._qbo, clock=self._clock
-        )
-        snapshot = reader.read(state, full=full)
-        made = make_plan(
-            config,
-            snapshot.hubspot,
-            snapshot.qbo,
-            state,
-            now=self._clock.now(),
-        )
-        self._pending = (made, snapshot)
-        return made
+        with self._turn:
+            config = self.effective_config()
+            recover(
+                config, store=self._store, qbo=self._qbo, clock=self._clock
+            )
+            state = self._store.load(config)
+            reader = Reader(
+                config, hubspot=self._hubspot, qbo=self._qbo, clock=self._clock
+            )
+            snapshot = reader.read(state, full=full)
+            made = make_plan(
+                config,
+                snapshot.hubspot,
+                snapshot.qbo,
+                state,
+                now=self._clock.now(),
+            )
+            self._pending = (made, snapshot)
+            return made
 
     def apply(
         self, plan: Plan, *, progress: Progress | None = None
@@ -240,11 +248,31 @@ class Sync:
 
         .. versionadded:: 0.1.0
         """
+        with self._turn:
+            snapshot = None
+            if self._pending is not None and self._pending[0] is plan:
+                snapshot = self._pending[1]
+                self._pending = None
+            return self._execute(plan, progress=progress, snapshot=snapshot)
+
+    def _execute(
+        self,
+        plan: Plan,
+        *,
+        progress: Progress | None,
+        snapshot: Snapshot | None,
+        config: SyncConfig | None = None,
+    ) -> SyncReport:
+        """
+        Apply *plan* under the store's lease and record the run.
+
+        The read cursors of *snapshot* advance once its changes are in;
+        without one (a saved plan, webhook changes) none moves.
+        """
         calls = self._calls()
         started = self._clock.monotonic()
-        config = self.effective_config()
         executor = Executor(
-            config,
+            config if config is not None else self.effective_config(),
             hubspot=self._hubspot,
             qbo=self._qbo,
             store=self._store,
@@ -257,10 +285,7 @@ class Sync:
         self._store.record_run(run)
         try:
             applied = executor.apply(plan, progress=progress)
-            snapshot = None
-            if self._pending is not None and self._pending[0] is plan:
-                snapshot = self._pending[1]
-                self._pending = None
+            if snapshot is not None:
                 self._advance(
                     snapshot,
                     transient_objects(applied) | executor.incomplete,
@@ -313,18 +338,133 @@ class Sync:
 
         .. versionadded:: 0.1.0
         """
-        calls = self._calls()
-        started = self._clock.monotonic()
-        made = self.plan(full=full)
-        snapshot = self._pending[1] if self._pending is not None else None
-        report = self.apply(made, progress=progress)
-        return attrs.evolve(
-            report,
-            api_calls=self._since(calls),
-            elapsed=self._clock.monotonic() - started,
-            notes=() if snapshot is None else snapshot.notes,
-            full=bool(snapshot and snapshot.full),
-        )
+        with self._turn:
+            calls = self._calls()
+            started = self._clock.monotonic()
+            made = self.plan(full=full)
+            snapshot = self._pending[1] if self._pending is not None else None
+            report = self.apply(made, progress=progress)
+            return attrs.evolve(
+                report,
+                api_calls=self._since(calls),
+                elapsed=self._clock.monotonic() - started,
+                notes=() if snapshot is None else snapshot.notes,
+                full=bool(snapshot and snapshot.full),
+            )
+
+    def sync_changes(
+        self, changes: Iterable[Change], *, progress: Progress | None = None
+    ) -> SyncReport:
+        """
+        Sync just the records that webhook *changes* name.
+
+        Each named record is re-read by id (a notification carries no data,
+        and events may come out of order), together with what planning it
+        needs — its linked partner, an invoice's contact, a contact's
+        companies, the records a new one may match — exactly as an
+        incremental run gathers them; then those records are planned,
+        applied and committed like a normal run, under the store's lease.
+        The cost grows with the changes, not with the records.
+
+        * Changes of one record are coalesced; the latest decides.
+        * The read cursors do not move: the next :meth:`run` still reads
+          everything changed since the last one, so a lost or refused
+          webhook costs nothing but time.
+        * Changes of object types no object sync covers, of a disabled
+          object sync, of the side a one-way object sync only writes to,
+          of another QBO company, or of an object sync that has not had
+          its first :meth:`run` (or whose mapping changed since) plan
+          nothing; :attr:`SyncReport.notes` says so.
+        * A HubSpot company change re-plans the contacts associated with
+          it (their QBO display name may be its name); a QBO payment
+          change re-plans the invoices it applies to.
+        * Deletions and merges are reported in the notes, not propagated;
+          the survivor of a merge is re-read.
+
+        Safe to call from another thread while :meth:`watch` runs: runs of
+        one :class:`Sync` take turns.
+
+        Args:
+            changes: What changed, e.g. the result of
+                :meth:`HubSpotWebhook.handle
+                <hsqbo.webhooks.HubSpotWebhook.handle>` or
+                :meth:`IntuitWebhook.handle
+                <hsqbo.webhooks.IntuitWebhook.handle>`.
+            progress: Called with (operations done, total) after each
+                committed batch.
+
+        Returns:
+            What happened; its API calls and time cover reading too.
+
+        .. versionadded:: 0.1.0
+        """
+        with self._turn:
+            calls = self._calls()
+            started = self._clock.monotonic()
+            config = self.effective_config()
+            recover(
+                config, store=self._store, qbo=self._qbo, clock=self._clock
+            )
+            state = self._store.load(config)
+            reader = Reader(
+                config, hubspot=self._hubspot, qbo=self._qbo, clock=self._clock
+            )
+            snapshot = reader.read_changes(state, changes)
+            notes = list(snapshot.notes)
+            made = make_plan(
+                config,
+                snapshot.hubspot,
+                snapshot.qbo,
+                state,
+                now=self._clock.now(),
+            )
+            remapped = sorted(
+                {
+                    op.object.split(":", 1)[0]
+                    for op in made.operations
+                    if isinstance(op, Remap)
+                }
+            )
+            if remapped:
+                # A changed mapping is backfilled by run(); committing its
+                # new fingerprints here would skip that backfill.
+                held = {
+                    op.object.split(":", 1)[0]
+                    for op in made.operations
+                    if not isinstance(op, Remap)
+                }
+                notes.extend(
+                    f"{name}: mapping changed (or never synced); its "
+                    "changes wait for the next run()"
+                    for name in remapped
+                    if name in held
+                )
+                config = attrs.evolve(
+                    config,
+                    objects=tuple(
+                        attrs.evolve(o, enabled=False)
+                        if o.name in remapped
+                        else o
+                        for o in config.objects
+                    ),
+                )
+                made = make_plan(
+                    config,
+                    snapshot.hubspot,
+                    snapshot.qbo,
+                    state,
+                    now=self._clock.now(),
+                )
+            report = self._execute(
+                made, progress=progress, snapshot=None, config=config
+            )
+            return attrs.evolve(
+                report,
+                api_calls=self._since(calls),
+                elapsed=self._clock.monotonic() - started,
+                notes=tuple(notes),
+                full=False,
+            )
 
     def _advance(self, snapshot: Snapshot, failed: set[str]) -> None:
         """Commit the read cursors of the objects whose changes are in."""
