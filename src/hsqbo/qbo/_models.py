@@ -658,11 +658,6 @@ def _is_model(cls: object) -> bool:
     return isinstance(cls, type) and issubclass(cls, _Wire)
 
 
-def is_model(value: object) -> bool:
-    """Return whether *value* is a model instance (has ``extra``)."""
-    return isinstance(value, _Wire)
-
-
 _WIRE_FIELDS: dict[type[_Wire], tuple[tuple[str, str], ...]] = {}
 
 
@@ -677,6 +672,31 @@ def wire_fields(cls: type[_Wire]) -> tuple[tuple[str, str], ...]:
             if a.name != "extra"
         )
     return fields
+
+
+_READERS: dict[
+    type[_Wire], tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]
+] = {}
+
+
+def field_reader(
+    cls: type[_Wire],
+) -> tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]:
+    """
+    Return *cls*'s JSON keys and a reader of its values in that order.
+
+    The reader's tuple ends with ``extra`` (one past the keys), so
+    ``zip(keys, reader(model))`` pairs the fields alone.
+    """
+    reader = _READERS.get(cls)
+    if reader is None:
+        fields = wire_fields(cls)
+        reader = _READERS[cls] = (
+            tuple(wire for _, wire in fields),
+            # One C call reads every attribute ("extra" too: a tuple always).
+            operator.attrgetter(*(name for name, _ in fields), "extra"),
+        )
+    return reader
 
 
 _Spec: TypeAlias = tuple[int, type | None, Callable[[Any, Any], Any], Any]
@@ -856,15 +876,13 @@ def _interning(
 def _model_unstructure(
     converter: cattrs.Converter, cls: type[_Wire]
 ) -> Callable[[_Wire], dict[str, Any]]:
-    fields = wire_fields(cls)
-    wires = tuple(wire for _, wire in fields)
-    # One C call reads every attribute ("extra" too, so always a tuple).
-    read = operator.attrgetter("extra", *(name for name, _ in fields))
+    wires, read = field_reader(cls)
 
     def unstructure(obj: _Wire) -> dict[str, Any]:
-        extra, *values = read(obj)
+        values = read(obj)
+        extra = values[-1]
         out: dict[str, Any] = {}
-        for wire, value in zip(wires, values, strict=True):
+        for wire, value in zip(wires, values):  # noqa: B905 - extra is last
             if value is UNSET:
                 continue
             out[wire] = (

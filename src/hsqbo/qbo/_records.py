@@ -25,9 +25,8 @@ from hsqbo.qbo._models import (
     Entity,
     Invoice,
     _Wire,
-    is_model,
+    field_reader,
     structure,
-    wire_fields,
 )
 
 
@@ -66,12 +65,14 @@ def _shown(model: _Wire) -> tuple[list[tuple[str, object]], dict[str, object]]:
     Extra keys a set field shadows are left out, as :func:`unstructure`
     does.
     """
+    wires, read = field_reader(type(model))
+    values = read(model)
     fields = [
         (wire, value)
-        for name, wire in wire_fields(type(model))
-        if (value := getattr(model, name)) is not UNSET
+        for wire, value in zip(wires, values)  # noqa: B905 - extra is last
+        if value is not UNSET
     ]
-    extra = model.extra
+    extra = values[-1]
     if extra:
         taken = {wire for wire, _ in fields}
         return fields, {k: v for k, v in extra.items() if k not in taken}
@@ -84,17 +85,28 @@ def _flatten_model(
     """Flatten *model* as :func:`_flatten` flattens its unstructured form."""
     # Walking the model itself skips building (then re-walking) the nested
     # dicts of its wire shape.
-    fields, extra = _shown(model)
-    for wire, value in fields:
+    wires, read = field_reader(type(model))
+    values = read(model)
+    for wire, value in zip(wires, values):  # noqa: B905 - extra is last
+        if value is UNSET:
+            continue
         path = f"{prefix}.{wire}" if prefix else wire
         if value.__class__ in PLAIN:
             out[path] = cast("FieldValue", value)
-        elif is_model(value):
-            _flatten_model(path, cast("_Wire", value), out)
+        elif isinstance(value, _Wire):
+            _flatten_model(path, value, out)
         else:
             _flatten(path, CONVERTER.unstructure(value), out)
-    for key, value in extra.items():
-        _flatten(f"{prefix}.{key}" if prefix else key, value, out)
+    extra = values[-1]
+    if extra:
+        taken = {
+            wire
+            for wire, value in zip(wires, values)  # noqa: B905 - as above
+            if value is not UNSET
+        }
+        for key, value in extra.items():
+            if key not in taken:
+                _flatten(f"{prefix}.{key}" if prefix else key, value, out)
 
 
 def _top_field(key: str, value: object, out: dict[str, FieldValue]) -> None:
@@ -128,9 +140,9 @@ def to_fields(entity: Entity) -> dict[str, FieldValue]:
         if value.__class__ in PLAIN:
             if key not in _SKIPPED:
                 out[key] = cast("FieldValue", value)
-        elif is_model(value):
+        elif isinstance(value, _Wire):
             if key not in _SKIPPED:
-                _flatten_model(key, cast("_Wire", value), out)
+                _flatten_model(key, value, out)
         else:
             # Tuples of models (lines, custom fields) in their wire shape.
             _top_field(key, CONVERTER.unstructure(value), out)
