@@ -308,7 +308,7 @@ class Reader:
             if why:
                 wanted.ignored[why] += 1
                 continue
-            if change.kind is ChangeKind.MERGED and change.merged_ids:
+            if change.merged_ids:
                 wanted.notes.append(self._merged(state, change))
             side = (
                 wanted.hubspot if change.side is Side.HUBSPOT else wanted.qbo
@@ -800,15 +800,22 @@ def coalesce(changes: Iterable[Change]) -> list[Change]:
         key = (change.side, change.type, change.id)
         merged[key].update(change.merged_ids)
         held = latest.get(key)
-        if held is None or (
-            change.occurred_at,
-            _PRECEDENCE.get(change.kind, 0),
-        ) > (held.occurred_at, _PRECEDENCE.get(held.kind, 0)):
+        if held is None or _rank(change) > _rank(held):
             latest[key] = change
     return [
         attrs.evolve(latest[key], merged_ids=tuple(sorted(merged[key])))
         for key in sorted(latest, key=lambda k: (k[0].value, k[1], k[2]))
     ]
+
+
+def _rank(change: Change) -> tuple[dt.datetime, int, str, str]:
+    """Order the changes of one record; ties broken so order never counts."""
+    return (
+        change.occurred_at,
+        _PRECEDENCE.get(change.kind, 0),
+        change.kind.value,
+        change.event_id,
+    )
 
 
 def _synced_before(state: SyncState, obj: ObjectSync) -> bool:
