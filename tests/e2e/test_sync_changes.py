@@ -18,7 +18,14 @@ from world import (
     world,
 )
 
-from hsqbo import MemoryStore, Outcome, Side, StateStore, SyncConfig
+from hsqbo import (
+    MemoryStore,
+    Outcome,
+    Side,
+    StateStore,
+    StoreLockedError,
+    SyncConfig,
+)
 from hsqbo._reader import HUBSPOT_CURSOR, QBO_CURSOR
 from hsqbo.webhooks import (
     Change,
@@ -655,3 +662,33 @@ def test_changes_may_be_a_generator(w: World) -> None:
         "1 change ignored: no object sync covers HubSpot deals",
     )
     assert report.api_calls == {"hubspot": 0, "qbo": 0}
+
+
+def test_takes_the_lease_and_is_recorded(
+    w: World, tmp_path: pathlib.Path
+) -> None:
+    """Under another writer's lease nothing is written; runs are recorded."""
+    path = str(tmp_path / "state.db")
+    store = sqlite_store(path, w.clock)
+    holder = sqlite_store(path, w.clock)
+    try:
+        s = _synced(w, store)
+        runs = len(list(store.runs()))
+        w.hubspot_fake.update("contacts", s.carol, {"city": "Leeds"})
+        w.clock.advance(5)
+        change = _change(w, Side.HUBSPOT, "contacts", s.carol)
+        holder.acquire()
+        marks = _marks(w)
+        with pytest.raises(StoreLockedError):
+            w.sync(store).sync_changes([change])
+        assert hubspot_writes(w.hubspot_fake, marks[0]) == []
+        assert qbo_writes(w.qbo_fake, marks[1]) == []
+        holder.release()
+        report = w.sync(store).sync_changes([change])
+        assert report.count(Outcome.UPDATED, "contacts") == 1
+        latest = next(iter(store.runs(limit=1)))
+        assert latest.counts == {"contacts.updated": 1}
+        assert len(list(store.runs())) == runs + 1
+    finally:
+        holder.close()
+        store.close()
