@@ -20,7 +20,6 @@ import operator
 import re
 from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
-from types import MappingProxyType
 from typing import Any, ClassVar, Final, TypeAlias, TypeVar, get_args
 
 import attrs
@@ -637,8 +636,34 @@ def _in_utc(value: dt.datetime) -> dt.datetime:
     return value.astimezone(dt.UTC)
 
 
-NO_EXTRA: Final[Mapping[str, Any]] = MappingProxyType({})
-"""The read-only ``extra`` of every model read without unknown keys."""
+class _NoExtra(dict[str, Any]):
+    """
+    An empty dict that refuses changes: the ``extra`` of read models.
+
+    A dict still, so JSON encoders, ``copy`` and ``deepcopy`` take it.
+    """
+
+    __slots__ = ()
+
+    def _refuse(self, *_: object, **__: object) -> None:
+        msg = "the extra keys of a read model are read-only"
+        raise TypeError(msg)
+
+    __setitem__ = __delitem__ = __ior__ = _refuse  # type: ignore[assignment]
+    clear = pop = popitem = setdefault = update = _refuse  # type: ignore[assignment]
+
+    def __copy__(self) -> _NoExtra:
+        return self
+
+    def __deepcopy__(self, memo: object) -> _NoExtra:
+        return self
+
+    def __reduce__(self) -> tuple[type[_NoExtra], tuple[()]]:
+        return (_NoExtra, ())
+
+
+NO_EXTRA: Final[Mapping[str, Any]] = _NoExtra()
+"""The shared ``extra`` of every model read without unknown keys."""
 
 # References repeat across a company's objects (the same currency, tax
 # code, items, terms, customers); equal ones share one instance.
