@@ -1,4 +1,4 @@
-"""`hsqbo watch --webhooks PORT`: a valid delivery starts a run at once."""
+"""`hsqbo watch --webhooks PORT`: a valid delivery is synced at once."""
 
 from __future__ import annotations
 
@@ -65,7 +65,7 @@ def _delivery(realm: str, customer_id: str) -> bytes:
 def test_a_signed_delivery_syncs_at_once_and_a_forged_one_is_refused(
     served: Served,
 ) -> None:
-    """A verified QBO webhook wakes the run; a bad signature gets 401."""
+    """A verified QBO webhook is synced at once; a bad signature gets 401."""
     port = _free_port()
     env = {
         **os.environ,
@@ -115,7 +115,7 @@ def test_a_signed_delivery_syncs_at_once_and_a_forged_one_is_refused(
             },
         )
         assert good.status_code == 200
-        _wait_for(proc, "run 2 at")
+        _wait_for(proc, "webhook: 1 change synced")
         _wait_for(proc, "API calls")
         assert time.monotonic() - began < 30
         replayed = httpx.post(url, content=body, headers=good.request.headers)
@@ -123,7 +123,8 @@ def test_a_signed_delivery_syncs_at_once_and_a_forged_one_is_refused(
         assert replayed.text == "already received"
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=30)
-    assert "stopped after 2 runs" in out
+    assert "stopped after 1 run" in out
+    assert "webhook" not in out  # the replay synced nothing more
     assert "Traceback" not in err
     emails = {
         o.properties.get("email") for o in served.hubspot.objects("contacts")
@@ -135,7 +136,7 @@ def test_a_signed_delivery_syncs_at_once_and_a_forged_one_is_refused(
 def test_a_signed_hubspot_delivery_syncs_a_new_contact_at_once(
     served: Served,
 ) -> None:
-    """A HubSpot v3-signed event wakes the run; the new contact reaches QBO."""
+    """A v3-signed HubSpot event is synced: the new contact reaches QBO."""
     port = _free_port()
     secret = "hubspot-app-secret-for-the-cli-test"  # noqa: S105 - a test key
     env = {**os.environ, **served.env, "HSQBO_HUBSPOT_CLIENT_SECRET": secret}
@@ -197,11 +198,11 @@ def test_a_signed_hubspot_delivery_syncs_a_new_contact_at_once(
             },
         )
         assert answer.status_code == 200
-        _wait_for(proc, "run 2 at")
+        _wait_for(proc, "webhook: 1 change synced")
         _wait_for(proc, "API calls")
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=30)
-    assert "stopped after 2 runs" in out
+    assert "stopped after 1 run" in out
     assert "Traceback" not in err
     names = {c["DisplayName"] for c in served.qbo.customers()}
     assert "Grace Hopper" in names

@@ -286,7 +286,7 @@ def run_demo(app: App) -> int:  # noqa: C901, PLR0915 - the demo script, in orde
             out.heading("first sync")
             with out.progress("first sync") as bar:
                 report = sync.run(progress=bar)
-            show_report(out, report, limit=5)
+            show_report(out, report, limit=5, timed=False)
         rounds += 1
         out.heading(f"edits on both sides (round {rounds})")
         for line in edit_round(world, rounds, seed):
@@ -294,7 +294,7 @@ def run_demo(app: App) -> int:  # noqa: C901, PLR0915 - the demo script, in orde
         out.heading("incremental sync")
         with out.progress("incremental sync") as bar:
             report = sync.run(progress=bar)
-        show_report(out, report, limit=5)
+        show_report(out, report, limit=5, timed=False)
         _write_journal(
             journal_path,
             _Journal(seed=seed, start=start, rounds=rounds, small=small),

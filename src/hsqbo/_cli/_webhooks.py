@@ -4,12 +4,10 @@
 A small HTTP server on ``127.0.0.1:PORT`` (put a TLS-terminating proxy or
 tunnel in front of it) takes HubSpot deliveries at ``/hubspot`` and Intuit
 deliveries at ``/qbo``, verifies them with :mod:`hsqbo.webhooks`
-(signature, age, replays) and, for a valid delivery with changes, wakes
-the watch loop: the next incremental run starts at once instead of at the
-next tick. Polling stays the safety net for a delivery that never comes.
-
-The run re-reads everything changed since the stored cursors, so a
-webhook is a wake-up call, not a list of records to trust.
+(signature, age, replays) and hands the changes of a valid delivery on
+(``watch`` syncs them with :meth:`Sync.sync_changes`, which re-reads each
+named record: a notification is a pointer, not data to trust). Polling
+stays the safety net for a delivery that never comes.
 """
 
 from __future__ import annotations
