@@ -634,9 +634,15 @@ class SQLiteStore:
         Raises:
             StoreError: The file cannot be read or holds invalid data.
         """
-        names = sorted({obj.name for obj in config.objects})
+        names = {obj.name for obj in config.objects}
         with self._read() as conn:
-            existing = self._existing(conn, names)
+            # "<name>:lines" (an object sync's invoice line links) belongs
+            # to <name>, as in MemoryStore.load.
+            existing = [
+                name
+                for (name,) in conn.execute(_ALL_OBJECTS)
+                if name.split(":", 1)[0] in names
+            ]
             objects = {
                 name: self._load_object(conn, name) for name in existing
             }
@@ -887,8 +893,14 @@ class SQLiteStore:
             StoreLockedError: Another process holds the write lease.
         """
         with self._write() as conn:
-            for statement in _FORGET:
-                conn.execute(statement, (object_name,))
+            parts = [
+                name
+                for (name,) in conn.execute(_ALL_OBJECTS)
+                if name.startswith(f"{object_name}:")
+            ]
+            for name in (object_name, *parts):
+                for statement in _FORGET:
+                    conn.execute(statement, (name,))
 
     # -- the sync-records table and the run history ------------------------
 

@@ -631,8 +631,12 @@ class MemoryStore:
     def forget(self, object_name: str) -> None:
         """Delete the state of the object sync *object_name*."""
         with self._lock:
-            objects = dict(self._state.objects)
-            objects.pop(object_name, None)
+            # Its parts ("<name>:lines") go with it.
+            objects = {
+                name: state
+                for name, state in self._state.objects.items()
+                if name.split(":", 1)[0] != object_name
+            }
             self._state = SyncState(objects=objects)
 
     @overload

@@ -340,3 +340,21 @@ def test_random_commits_give_the_same_state_on_every_store(
         finally:
             for each in stores:
                 each.close()
+
+
+def test_part_syncs_load_and_forget_with_their_object(store: Store) -> None:
+    """'<name>:lines' loads with <name> and is forgotten with it."""
+    store.commit(
+        [
+            ok(link("1", "101", "invoices")),
+            ok(link("1:1", "101:1", "invoices:lines")),
+            ok(link("2", "202")),
+        ]
+    )
+    loaded = store.load(CONFIG)
+    assert loaded.object("invoices:lines").link_for(Side.QBO, "101:1")
+    store.forget("invoices")
+    after = store.load(CONFIG)
+    assert "invoices" not in after.objects
+    assert "invoices:lines" not in after.objects
+    assert after.object("contacts").link_for(Side.HUBSPOT, "2")
