@@ -898,10 +898,34 @@ def _interning(
     return structure
 
 
+def _unstructurer(
+    converter: cattrs.Converter,
+) -> Callable[[object], object]:
+    """
+    Return ``converter.unstructure`` with its hooks looked up once a class.
+
+    The converter is complete once made, so a class's hook never changes;
+    the lookup was the dearest part of unstructuring a line.
+    """
+    hooks: dict[type, Callable[[Any], Any]] = {}
+
+    def unstructure(value: object) -> object:
+        cls = value.__class__
+        if cls in PLAIN:
+            return value
+        hook = hooks.get(cls)
+        if hook is None:
+            hook = hooks[cls] = converter.get_unstructure_hook(cls)
+        return hook(value)
+
+    return unstructure
+
+
 def _model_unstructure(
     converter: cattrs.Converter, cls: type[_Wire]
 ) -> Callable[[_Wire], dict[str, Any]]:
     wires, read = field_reader(cls)
+    unstructure_value = _unstructurer(converter)
 
     def unstructure(obj: _Wire) -> dict[str, Any]:
         values = read(obj)
@@ -911,9 +935,7 @@ def _model_unstructure(
             if value is UNSET:
                 continue
             out[wire] = (
-                value
-                if value.__class__ in PLAIN
-                else converter.unstructure(value)
+                value if value.__class__ in PLAIN else unstructure_value(value)
             )
         for key, value in extra.items():
             out.setdefault(key, value)
@@ -937,8 +959,9 @@ def _make_converter() -> cattrs.Converter:
         _is_model, lambda cls: _model_unstructure(converter, cls)
     )
     # Tuples stay tuples: Record fields are immutable; JSON encodes both.
+    unstructure_value = _unstructurer(converter)
     converter.register_unstructure_hook(
-        tuple, lambda value: tuple(converter.unstructure(v) for v in value)
+        tuple, lambda value: tuple([unstructure_value(v) for v in value])
     )
     for scalar in (Decimal, dt.date, dt.datetime):
         converter.register_unstructure_hook(scalar, lambda value: value)
