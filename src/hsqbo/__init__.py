@@ -18,6 +18,7 @@ from hsqbo._custom_fields import (
     check_custom_field_eligible,
     check_custom_fields,
 )
+from hsqbo._deals import DealRule
 from hsqbo._defaults import (
     CONTACT_FIELDS,
     CONTACT_MATCH,
@@ -121,6 +122,7 @@ __all__ = [
     "Create",
     "CustomFieldDefinition",
     "CustomFieldNotEligibleError",
+    "DealRule",
     "Direction",
     "DisplayNameRule",
     "DuplicateError",

@@ -13,6 +13,7 @@ from typing import Any, Literal
 import attrs
 
 from hsqbo import _defaults, _toml
+from hsqbo._deals import DealRule
 from hsqbo._errors import ConfigError, ConfigProblem
 from hsqbo._filters import (
     FilterGroup,
@@ -22,6 +23,7 @@ from hsqbo._filters import (
 )
 from hsqbo._mapping import FieldMap
 from hsqbo._record import Direction, FieldValue, Record, Side
+from hsqbo._unset import UNSET, Unset
 from hsqbo._validation import config_problems, object_problems
 
 
@@ -123,6 +125,23 @@ def _freeze_defaults(value: Mapping[str, object]) -> dict[str, FieldValue]:
     return result
 
 
+def _check_deal(
+    instance: ObjectSync,
+    attribute: attrs.Attribute[DealRule | Unset],
+    value: object,
+) -> None:
+    del instance, attribute
+    if value is not UNSET and not isinstance(value, DealRule):
+        raise ConfigError(
+            [
+                ConfigProblem(
+                    "deal",
+                    f"expected a DealRule, got {type(value).__name__}",
+                )
+            ]
+        )
+
+
 def _to_fields(fields: Iterable[FieldMap]) -> tuple[FieldMap, ...]:
     return tuple(fields)
 
@@ -154,6 +173,9 @@ class ObjectSync:
         qbo_defaults: Fields set on QBO records that hsqbo creates (an item
             needs ``Type`` and ``IncomeAccountRef.value``).
         hubspot_defaults: Properties set on HubSpot records hsqbo creates.
+        deal: How QBO invoices are tied to HubSpot deals (invoice syncs
+            only): the association, the deal properties that follow the
+            latest invoice and the payment notes. Unset: no deal is touched.
 
     Raises:
         ConfigError: Any field, filter or setting is invalid; every problem
@@ -190,6 +212,9 @@ class ObjectSync:
     )
     hubspot_defaults: Mapping[str, FieldValue] = attrs.field(
         factory=dict, kw_only=True, converter=_freeze_defaults
+    )
+    deal: DealRule | Unset = attrs.field(
+        default=UNSET, kw_only=True, validator=_check_deal
     )
 
     def __attrs_post_init__(self) -> None:

@@ -27,6 +27,7 @@ from hsqbo._config import (
     SyncConfig,
 )
 from hsqbo._converter import converter
+from hsqbo._deals import DealRule
 from hsqbo._errors import ConfigError, ConfigProblem
 from hsqbo._filters import Filter, FilterGroup, Operator
 from hsqbo._mapping import FieldMap
@@ -55,7 +56,9 @@ _OBJECT_KEYS = (
     "enabled",
     "qbo_defaults",
     "hubspot_defaults",
+    "deal",
 )
+_DEAL_KEYS = ("deal_id", "fields", "payments")
 _FIELD_KEYS = ("hubspot", "qbo", "direction", "transform", "empty_overwrites")
 _FILTER_KEYS = ("property", "operator", "value", "values", "high_value")
 _GROUP_KEYS = ("filters",)
@@ -304,6 +307,31 @@ def _read_rule(r: _Reader, path: str, data: object) -> DisplayNameRule | None:
     return DisplayNameRule(from_company=_got(company), on_duplicate=strategy)
 
 
+def _read_deal(r: _Reader, path: str, data: object) -> DealRule | None:
+    table = r.table(path, data, _DEAL_KEYS)
+    if table is None:
+        return None
+    before = len(r.problems)
+    deal_id = r.text(
+        _join(path, "deal_id"), r.required(path, table, "deal_id")
+    )
+    fields = [
+        _read_field(r, p, f)
+        for p, f in r.items(_join(path, "fields"), table.get("fields", ()))
+    ]
+    payments = r.flag(_join(path, "payments"), table.get("payments", True))
+    if len(r.problems) > before:
+        return None
+    return r.build(
+        path,
+        lambda: DealRule(
+            deal_id=_got(deal_id),
+            fields=[_got(f) for f in fields],
+            payments=_got(payments),
+        ),
+    )
+
+
 def _read_defaults(r: _Reader, path: str, data: object) -> dict[str, Any]:
     if not isinstance(data, Mapping):
         r.add(path, f"expected a table, got {_kind(data)}")
@@ -369,6 +397,11 @@ def _read_object(r: _Reader, path: str, data: object) -> ObjectSync | None:
     hubspot_defaults = _read_defaults(
         r, _join(path, "hubspot_defaults"), table.get("hubspot_defaults", {})
     )
+    deal = (
+        _read_deal(r, _join(path, "deal"), table["deal"])
+        if "deal" in table
+        else UNSET
+    )
     if len(r.problems) > before:
         # Still check what could be read, so every problem is reported.
         parts = ObjectParts(
@@ -382,6 +415,7 @@ def _read_object(r: _Reader, path: str, data: object) -> ObjectSync | None:
             filters_to_hubspot=to_hubspot,
             qbo_defaults=qbo_defaults,
             hubspot_defaults=hubspot_defaults,
+            deal=deal if isinstance(deal, DealRule) else None,
         )
         r.absorb(path, ConfigError(parts_problems(parts)))
         return None
@@ -401,6 +435,7 @@ def _read_object(r: _Reader, path: str, data: object) -> ObjectSync | None:
             enabled=_got(enabled),
             qbo_defaults=qbo_defaults,
             hubspot_defaults=hubspot_defaults,
+            deal=_got(deal),
         ),
     )
 
@@ -470,8 +505,11 @@ def structure_config(data: object) -> SyncConfig:
 def _callable_problems(config: SyncConfig) -> list[ConfigProblem]:
     problems = []
     for o, obj in enumerate(config.objects):
-        for kind in ("fields", "match"):
-            for f, field in enumerate(getattr(obj, kind)):
+        lists = [("fields", obj.fields), ("match", obj.match)]
+        if isinstance(obj.deal, DealRule):
+            lists.append(("deal.fields", obj.deal.fields))
+        for kind, maps in lists:
+            for f, field in enumerate(maps):
                 if field.transform is not None and not isinstance(
                     field.transform, str
                 ):
@@ -553,6 +591,17 @@ def _dump_object(obj: ObjectSync) -> dict[str, Any]:
         data["qbo_defaults"] = dict(obj.qbo_defaults)
     if obj.hubspot_defaults:
         data["hubspot_defaults"] = dict(obj.hubspot_defaults)
+    if isinstance(obj.deal, DealRule):
+        data["deal"] = _dump_deal(obj.deal)
+    return data
+
+
+def _dump_deal(rule: DealRule) -> dict[str, Any]:
+    data: dict[str, Any] = {"deal_id": rule.deal_id}
+    if rule.fields:
+        data["fields"] = [_dump_field(f) for f in rule.fields]
+    if not rule.payments:
+        data["payments"] = False
     return data
 
 
@@ -604,6 +653,7 @@ for _cls, _dump in (
     (FieldMap, _dump_field),
     (Filter, _dump_filter),
     (FilterGroup, _dump_group),
+    (DealRule, _dump_deal),
 ):
     converter.register_unstructure_hook_func(_is(_cls), _dump)
 converter.register_structure_hook_func(
@@ -614,3 +664,4 @@ _structure_hook(FieldMap, _read_field)
 _structure_hook(Filter, _read_filter)
 _structure_hook(FilterGroup, _read_group)
 _structure_hook(DisplayNameRule, _read_rule)
+_structure_hook(DealRule, _read_deal)

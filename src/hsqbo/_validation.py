@@ -22,10 +22,12 @@ from hsqbo._record import Direction, Side
 
 if TYPE_CHECKING:
     from hsqbo._config import ObjectSync, SyncConfig
+    from hsqbo._deals import DealRule
 
 __all__ = [
     "ObjectParts",
     "config_problems",
+    "deal_rule_problems",
     "hubspot_name_problem",
     "identity_problems",
     "object_problems",
@@ -107,6 +109,7 @@ class ObjectParts:
     filters_to_hubspot: Sequence[tuple[int, FilterGroup]] = ()
     qbo_defaults: Mapping[str, object] = attrs.field(factory=dict)
     hubspot_defaults: Mapping[str, object] = attrs.field(factory=dict)
+    deal: DealRule | None = None
 
     @classmethod
     def of(cls, obj: ObjectSync) -> ObjectParts:
@@ -122,6 +125,9 @@ class ObjectParts:
             filters_to_hubspot=list(enumerate(obj.filters_to_hubspot)),
             qbo_defaults=obj.qbo_defaults,
             hubspot_defaults=obj.hubspot_defaults,
+            deal=obj.deal
+            if isinstance(obj.deal, _deal_rule_class())
+            else None,
         )
 
 
@@ -315,6 +321,83 @@ def parts_problems(parts: ObjectParts) -> list[ConfigProblem]:
     problems += _defaults_problems(
         "hubspot_defaults", parts.hubspot_defaults, Side.HUBSPOT, parts
     )
+    if parts.deal is not None and parts.qbo not in (None, "Invoice"):
+        problems.append(
+            ConfigProblem(
+                "deal",
+                f"a deal rule ties QBO invoices to deals; {parts.qbo!r} "
+                "records cannot have one (set it on the Invoice sync)",
+            )
+        )
+    return problems
+
+
+def _deal_rule_class() -> type[DealRule]:
+    from hsqbo._deals import DealRule  # noqa: PLC0415 - cycle
+
+    return DealRule
+
+
+def _accounting(path: str, name: str) -> list[ConfigProblem]:
+    if not _defaults.is_accounting_deal_property(name):
+        return []
+    return [
+        ConfigProblem(
+            path,
+            f"deal property {name!r} is in the 'accounting' group, which "
+            "hsqbo never writes; map it to the invoice object instead",
+        )
+    ]
+
+
+def deal_rule_problems(rule: DealRule) -> list[ConfigProblem]:
+    """
+    List every problem of an invoice → deal rule, with relative paths.
+
+    Deal properties must be valid names outside the ``accounting`` group
+    (B17), written once each, and flow QBO → HubSpot.
+    """
+    problems = _problem("deal_id", qbo_path_problem(rule.deal_id))
+    payments: object = rule.payments
+    if not isinstance(payments, bool):
+        problems.append(
+            ConfigProblem(
+                "payments",
+                f"expected true or false, got {type(payments).__name__}",
+            )
+        )
+    seen: dict[str, int] = {}
+    fields: tuple[object, ...] = rule.fields
+    for index, field in enumerate(fields):
+        path = f"fields[{index}]"
+        if not isinstance(field, FieldMap):
+            problems.append(
+                ConfigProblem(
+                    path, f"expected a FieldMap, got {type(field).__name__}"
+                )
+            )
+            continue
+        name_problem = hubspot_name_problem(field.hubspot)
+        problems += _problem(f"{path}.hubspot", name_problem)
+        problems += _problem(f"{path}.qbo", qbo_path_problem(field.qbo))
+        if name_problem is None:
+            problems += _accounting(f"{path}.hubspot", field.hubspot)
+        if field.direction is Direction.HUBSPOT_TO_QBO:
+            problems.append(
+                ConfigProblem(
+                    f"{path}.direction",
+                    "deal properties follow the invoice: use qbo_to_hubspot",
+                )
+            )
+        if field.hubspot in seen:
+            problems.append(
+                ConfigProblem(
+                    f"{path}.hubspot",
+                    f"{field.hubspot!r} is already written by "
+                    f"fields[{seen[field.hubspot]}]",
+                )
+            )
+        seen.setdefault(field.hubspot, index)
     return problems
 
 
