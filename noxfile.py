@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import pathlib
+import shutil
 
 import nox
 
 
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.error_on_external_run = True
-nox.options.sessions = ["tests", "lint", "typecheck", "docs"]
+nox.options.sessions = ["tests", "lint", "typecheck", "docs", "demo"]
 nox.options.reuse_existing_virtualenvs = True
 
 ROOT = pathlib.Path(__file__).parent
@@ -56,6 +57,29 @@ def docs(session: nox.Session) -> None:
     common = ["-W", "--keep-going", "docs"]
     session.run("sphinx-build", "-b", "html", *common, str(out / "html"))
     session.run("sphinx-build", "-b", "doctest", *common, str(out / "doctest"))
+
+
+@nox.session
+def demo(session: nox.Session) -> None:
+    """
+    Run the README's main job as a new user would: install, then hsqbo demo.
+
+    A fresh virtual environment with only ``.[cli]`` (no test tools), the
+    demo run twice in an empty folder: the second run continues from the
+    first one's saved state.
+    """
+    session.install(".[cli]")
+    workdir = session.create_tmp()
+    folder = pathlib.Path(workdir) / "demo"
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir()
+    with session.chdir(folder):
+        session.run("hsqbo", "demo", "--plain")
+        session.run("hsqbo", "demo", "--plain")
+    for name in ("hsqbo-demo.sqlite", "hsqbo-demo-records.csv"):
+        if not (folder / name).is_file():
+            session.error(f"hsqbo demo did not write {name}")
 
 
 @nox.session
