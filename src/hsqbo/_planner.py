@@ -21,6 +21,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from hsqbo._config import ObjectSync, SyncConfig
+from hsqbo._deals import DealRule
 from hsqbo._mapping import FieldMap
 from hsqbo._operations import (
     ErrorCode,
@@ -38,9 +39,7 @@ from hsqbo._planner_base import (
     match_key,
     show,
 )
-from hsqbo._planner_invoices import (
-    InvoiceRules,
-)
+from hsqbo._planner_deals import DealRules
 from hsqbo._planner_merge import (
     agrees,
 )
@@ -51,7 +50,7 @@ from hsqbo._state import ObjectState, SyncState
 __all__ = ["plan"]
 
 
-class _Planner(InvoiceRules):
+class _Planner(DealRules):
     """One planning run: every enabled object sync, in dependency order."""
 
     def run(self) -> None:
@@ -60,6 +59,8 @@ class _Planner(InvoiceRules):
         objects.sort(key=lambda o: (o.qbo == "Invoice", o.name))
         for obj in objects:
             self.plan_object(obj)
+            if obj.qbo == "Invoice" and isinstance(obj.deal, DealRule):
+                self.plan_deals(obj, obj.deal)
 
     def plan_object(self, obj: ObjectSync) -> None:
         fields = compile_fields(obj)

@@ -68,6 +68,8 @@ def _decimal(value: FieldValue) -> Decimal | None:
 _VIRTUAL: Mapping[str, Callable[[Record], FieldValue]] = {
     INVOICE_STATUS_PATH: _invoice_status,
 }
+#: The derived QBO paths (``hsqbo.<name>``) and how each is computed.
+VIRTUAL = _VIRTUAL
 
 
 @attrs.frozen
