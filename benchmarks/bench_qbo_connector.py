@@ -40,6 +40,7 @@ from hsqbo.testing import FakeQuickBooks
 
 CUSTOMERS = 10_000
 CREATES = 1_000
+READ_ROUNDS = 3
 
 
 def _measure(
@@ -133,13 +134,25 @@ def main() -> None:
         with QuickBooksClient(
             fake.realm_id, token, base_url=base_url
         ) as client:
-            read_h = _measure(fake, lambda: _hsqbo_read(client))
-            read_p = _measure(fake, lambda: _pq_read(qb))
+            # One unmeasured read each first: the first read in a process
+            # pays the allocator's and the server's warm-up, and whoever
+            # went first paid it alone. Then the best of three, alternating.
+            _hsqbo_read(client)
+            _pq_read(qb)
+            reads_h, reads_p = [], []
+            for _ in range(READ_ROUNDS):
+                reads_h.append(_measure(fake, lambda: _hsqbo_read(client)))
+                reads_p.append(_measure(fake, lambda: _pq_read(qb)))
+            read_h = min(reads_h, key=lambda r: r[1])
+            read_p = min(reads_p, key=lambda r: r[1])
             create_h = _measure(fake, lambda: _hsqbo_create(client))
             save_p = _measure(fake, lambda: _pq_save(qb))
             batch_p = _measure(fake, lambda: _pq_batch(qb))
 
-    print(f"read {CUSTOMERS} customers, create {CREATES} (loopback fake):")
+    print(
+        f"read {CUSTOMERS} customers (best of {READ_ROUNDS}, after a warm-up "
+        f"read each), create {CREATES} (loopback fake):"
+    )
     print(_row("hsqbo query()", *read_h))
     print(_row("python-quickbooks Customer.all() pages", *read_p))
     print(_row("hsqbo batch() creates", *create_h))
