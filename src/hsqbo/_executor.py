@@ -118,6 +118,7 @@ _ASSOCIATION_TYPES: Mapping[tuple[str, str], AssociationSpec] = {
     ("line_items", "deals"): AssociationTypes.LINE_ITEM_TO_DEAL,
     ("deals", "contacts"): AssociationTypes.DEAL_TO_CONTACT,
     ("contacts", "companies"): AssociationTypes.CONTACT_TO_COMPANY,
+    ("notes", "deals"): AssociationTypes.NOTE_TO_DEAL,
 }
 
 _SOURCE_DEFINITION = NewProperty(

@@ -29,6 +29,7 @@ from dateutil import parser as dateparser
 
 from hsqbo._clock import Clock
 from hsqbo._config import ObjectSync, SyncConfig
+from hsqbo._deal_reads import complete_deals
 from hsqbo._errors import ConfigError
 from hsqbo._filters import Filter, FilterGroup, Operator
 from hsqbo._record import Direction, Record, Side
@@ -577,6 +578,9 @@ class Reader:
                 self._hubspot_by_id(type_, sorted(ids), seen)
             if not want_h and not want_q:
                 break
+        complete_deals(
+            self._config, state, seen, hubspot=self._hubspot, qbo=self._qbo
+        )
         self._candidates(state, objects, seen, sides)
         self._companies(seen)
 
