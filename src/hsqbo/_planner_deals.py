@@ -30,6 +30,8 @@ from hsqbo._operations import (
     Associate,
     Create,
     ErrorCode,
+    Link,
+    Rebase,
     RecordError,
     RecordKey,
     Ref,
@@ -146,12 +148,29 @@ def payment_note(
     return {"hs_note_body": body, "hs_timestamp": when}
 
 
+#: Base keys of a deal's state row: the invoice whose values it shows.
+SHOWN_INVOICE = "hsqbo.invoice"
+SHOWN_UPDATED_AT = "hsqbo.updated_at"
+
+
+def _order(q: Record) -> tuple[dt.datetime, tuple[int, int, str]]:
+    return (q.updated_at, id_sort_key(q.id))
+
+
+def _newer_than(base: Mapping[str, FieldValue], latest: Record) -> bool:
+    """Whether the invoice a deal shows is newer than *latest*."""
+    shown = base.get(SHOWN_INVOICE)
+    when = base.get(SHOWN_UPDATED_AT)
+    if not isinstance(shown, str) or not isinstance(when, dt.datetime):
+        return False
+    if shown == latest.id:
+        return False
+    return (when, id_sort_key(shown)) > _order(latest)
+
+
 def _latest(members: Sequence[tuple[Record, Target]]) -> Record:
     """The most recently updated invoice; the larger id on a tie (B21)."""
-    return max(
-        (q for q, _ in members),
-        key=lambda q: (q.updated_at, id_sort_key(q.id)),
-    )
+    return max((q for q, _ in members), key=_order)
 
 
 class DealRules(InvoiceRules):
@@ -241,6 +260,16 @@ class DealRules(InvoiceRules):
         if not rule.fields:
             return
         latest = _latest(members)
+        part = deals_object(obj)
+        shown_by = self.state.object(part).link_for(Side.HUBSPOT, deal.id)
+        if shown_by is not None and _newer_than(shown_by.base, latest):
+            # The deal shows a more recently updated invoice that was not
+            # read this time (a partial read): leave it as it is.
+            return
+        marker: dict[str, FieldValue] = {
+            SHOWN_INVOICE: latest.id,
+            SHOWN_UPDATED_AT: latest.updated_at,
+        }
         changes: dict[str, tuple[FieldValue, FieldValue]] = {}
         for field in rule.fields:
             try:
@@ -270,6 +299,32 @@ class DealRules(InvoiceRules):
                 current,
                 "" if wanted is None else wanted,
             )
+        if shown_by is None:
+            # The deal's state row: which invoice it shows (set by the
+            # update below, once applied, or at once if nothing changes).
+            self.ops.append(
+                Link(
+                    object=part,
+                    hubspot_id=deal.id,
+                    qbo_id=f"deal:{deal.id}",
+                    base={} if changes else marker,
+                    reason=f"deal {deal.id} follows its invoices; remember "
+                    "which one it shows",
+                )
+            )
+        elif (
+            not changes and {k: shown_by.base.get(k) for k in marker} != marker
+        ):
+            self.ops.append(
+                Rebase(
+                    object=part,
+                    hubspot_id=deal.id,
+                    qbo_id=shown_by.qbo_id,
+                    base=marker,
+                    reason=f"deal {deal.id} already shows the values of "
+                    f"QBO invoice {latest.id}",
+                )
+            )
         if not changes:
             return
         shown = ", ".join(
@@ -283,6 +338,7 @@ class DealRules(InvoiceRules):
                 id=deal.id,
                 changes=changes,
                 expected_version=deal.updated_at.isoformat(),
+                base=marker,
                 reason=(
                     f"deal {deal.id} follows its most recently updated "
                     f"invoice, QBO {latest.id} "

@@ -22,6 +22,7 @@ from hsqbo import DealRule, Direction, FieldMap, ObjectSync, SyncConfig
 from hsqbo._defaults import INVOICE_FIELDS
 from hsqbo._operations import Associate, Create, ErrorCode, Update
 from hsqbo._plan import Plan
+from hsqbo._planner import plan
 from hsqbo._record import FieldValue, Record, Side
 
 
@@ -310,3 +311,35 @@ def test_each_payment_makes_one_note_over_repeated_runs(
     )
     assert by_deal == expected
     assert _notes(world.plan(_config())) == []
+
+
+def test_a_partial_read_of_an_older_invoice_leaves_the_deal() -> None:
+    """B21 across runs: an older invoice read alone does not win the deal."""
+    world = _world(
+        _invoice("1", total="100", updated=at(1)),
+        _invoice("2", total="250", updated=at(3)),
+    )
+    _sync(world)
+    assert world.hubspot[("deals", "500")].fields["last_invoice_number"] == (
+        "INV-2"
+    )
+    config = _config()
+    older = world.qbo[("Invoice", "1")]
+    partial = plan(
+        config,
+        list(world.hubspot.values()),
+        [older, world.qbo[("Customer", "1")]],
+        world.store.load(config),
+        now=world.clock,
+    )
+    assert _deal_updates(partial) == []
+    newer = world.edit(world.qbo[("Invoice", "1")], Balance=Decimal(10))
+    again = plan(
+        config,
+        list(world.hubspot.values()),
+        [newer, world.qbo[("Customer", "1")]],
+        world.store.load(config),
+        now=world.clock,
+    )
+    [update] = _deal_updates(again)
+    assert update.changes["last_invoice_number"][1] == "INV-1"
