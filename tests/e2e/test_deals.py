@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import pathlib
 from collections.abc import Iterator
 from decimal import Decimal
@@ -15,10 +16,13 @@ from hsqbo import (
     DealRule,
     Direction,
     FieldMap,
+    HsqboError,
     MemoryStore,
     StateStore,
     SyncConfig,
 )
+from hsqbo._state import SyncState
+from hsqbo.testing import FaultKind
 
 
 TO_HUBSPOT = Direction.QBO_TO_HUBSPOT
@@ -240,3 +244,51 @@ def test_accounting_deal_property_is_refused_in_toml() -> None:
     assert problem.path.endswith("deal.fields[3].hubspot")
     assert "accounting" in problem.message
     assert SETUP_AT < START
+
+
+def test_a_note_written_but_not_committed_is_found_again(w: World) -> None:
+    """Killed after the note upsert, before the commit: still one note."""
+    s = _seed(w)
+    w.qbo_fake.add_payment(s.customer, "50", applied={s.second: "50"})
+    w.clock.advance(60)
+    store = MemoryStore()
+    _run(w, store)
+    assert len(_notes(w, s.deal)) == 1
+    # As if the run had died before committing the note's link.
+    lost = MemoryStore(
+        SyncState(
+            objects={
+                name: part
+                for name, part in store.state.objects.items()
+                if name != "invoices:payments"
+            }
+        )
+    )
+    _run(w, lost)
+    assert len(_notes(w, s.deal)) == 1
+    assert lost.state.object("invoices:payments").links
+
+
+@pytest.mark.parametrize("fault_seed", [1, 2, 3])
+def test_faults_never_make_a_second_note(w: World, fault_seed: int) -> None:
+    """429s, 5xx, timeouts and drops after apply: one note per payment."""
+    s = _seed(w)
+    w.qbo_fake.add_payment(s.customer, "50", applied={s.second: "50"})
+    w.clock.advance(60)
+    w.qbo_fake.add_payment(s.customer, "30", applied={s.first: "30"})
+    w.clock.advance(60)
+    w.hubspot_fake.faults.fail_randomly(
+        0.25, seed=fault_seed, kinds=tuple(FaultKind)
+    )
+    store = MemoryStore()
+    for _ in range(6):
+        with contextlib.suppress(HsqboError):
+            w.sync(store, deal_config()).run()
+        w.later()
+    w.hubspot_fake.faults.clear()
+    _run(w, store)
+    _run(w, store)
+    assert w.hubspot_fake.faults.injected
+    notes = _notes(w, s.deal)
+    assert len(notes) == 2
+    assert _deal(w, s.deal)["last_invoice_number"] == "INV-1"
