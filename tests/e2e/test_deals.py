@@ -21,8 +21,10 @@ from hsqbo import (
     StateStore,
     SyncConfig,
 )
+from hsqbo._record import Side
 from hsqbo._state import SyncState
 from hsqbo.testing import FaultKind
+from hsqbo.webhooks import Change, ChangeKind
 
 
 TO_HUBSPOT = Direction.QBO_TO_HUBSPOT
@@ -292,3 +294,27 @@ def test_faults_never_make_a_second_note(w: World, fault_seed: int) -> None:
     notes = _notes(w, s.deal)
     assert len(notes) == 2
     assert _deal(w, s.deal)["last_invoice_number"] == "INV-1"
+
+
+def test_a_payment_webhook_puts_the_note_on_the_deal(w: World) -> None:
+    """A QBO payment change reaches the deal through sync_changes alone."""
+    s = _seed(w)
+    store = MemoryStore()
+    _run(w, store)
+    payment = w.qbo_fake.add_payment(
+        s.customer, "100", applied={s.first: "100"}
+    )
+    w.clock.advance(60)
+    change = Change(
+        side=Side.QBO,
+        type="Payment",
+        id=payment["Id"],
+        kind=ChangeKind.CREATED,
+        occurred_at=w.clock.now(),
+        event_id=f"payment:{payment['Id']}",
+        account=w.qbo_fake.realm_id,
+    )
+    w.sync(store, deal_config()).sync_changes([change])
+    [note] = _notes(w, s.deal)
+    assert "INV-1" in note
+    assert _deal(w, s.deal)["last_invoice_status"] == "paid"
