@@ -343,3 +343,16 @@ def test_a_partial_read_of_an_older_invoice_leaves_the_deal() -> None:
     )
     [update] = _deal_updates(again)
     assert update.changes["last_invoice_number"][1] == "INV-1"
+
+
+def test_a_deal_plan_survives_json() -> None:
+    """Deal updates, notes and associations round-trip through to_dict."""
+    world = _world(
+        _invoice("1", updated=at(1)),
+        _invoice("2", updated=at(2)),
+        _payment("7", {"1": "40", "2": "10"}),
+    )
+    made = world.plan(_config())
+    assert len(_notes(made)) == 2
+    assert len(_deal_updates(made)) == 1
+    assert Plan.from_dict(made.to_dict()) == made
