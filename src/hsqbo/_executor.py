@@ -817,9 +817,12 @@ class Executor:
                         f"HubSpot {type_} {op.id} no longer exists",
                     )
                 )
-            elif op.expected_version is None or _changed(
+            elif op.expected_version is not None and _changed(
                 found, op.expected_version
             ):
+                # No expected version means the planner wrote the update
+                # from the other side alone (invoice line items mirror QBO
+                # lines one way and are never read back): nothing to guard.
                 results.append(
                     self._fail(
                         op,

@@ -232,7 +232,9 @@ class InvoiceRules(CreateRules):
 
 
 #: The line item properties hsqbo keeps in step with QBO invoice lines.
-LINE_FIELDS = ("name", "quantity", "price", "amount", "description")
+#: Not ``amount``: HubSpot computes it from quantity and price and refuses
+#: a write to it (QBO's line Amount is Qty x UnitPrice too).
+LINE_FIELDS = ("name", "quantity", "price", "description")
 
 
 def lines_object(obj: ObjectSync) -> str:
@@ -263,7 +265,6 @@ def sales_lines(
             "name": line.get("Description") or item_name or f"Line {position}",
             "quantity": detail.get("Qty"),
             "price": detail.get("UnitPrice"),
-            "amount": line.get("Amount"),
             "description": line.get("Description"),
         }
         values = {k: v for k, v in values.items() if v not in (None, "")}

@@ -243,3 +243,39 @@ def test_payment_updates_the_hubspot_invoice(
     )
     assert invoice.properties["hs_balance_due"] in {"0", "0.00"}
     assert invoice.properties["hs_invoice_status"] == "paid"
+
+
+def test_changed_invoice_line_updates_its_line_item(
+    w: World, store: StateStore
+) -> None:
+    """A QBO line's new quantity reaches its HubSpot line item next run."""
+    s = _synced(w, store)
+    invoice = w.qbo_fake.get("Invoice", s.erin_invoice)
+    assert invoice is not None
+    lines = []
+    for line in invoice["Line"]:
+        if line.get("DetailType") != "SalesItemLineDetail":
+            continue
+        detail = {**line["SalesItemLineDetail"], "Qty": 4}
+        lines.append({**line, "SalesItemLineDetail": detail, "Amount": 396})
+    w.qbo_fake.update("Invoice", s.erin_invoice, {"Line": lines})
+    w.later()
+    report = w.sync(store).run()
+    assert not report.problems
+    hubspot_invoice = next(
+        o
+        for o in w.hubspot_fake.objects("invoices")
+        if o.properties.get("hs_number") == "INV-2"
+    )
+    (item,) = w.hubspot_fake.associations(
+        "invoices", hubspot_invoice.id, "line_items"
+    )
+    line_item = w.hubspot_fake.get("line_items", item.to_id)
+    assert line_item is not None
+    assert line_item.properties["quantity"] == "4"
+    w.later()
+    w.sync(store).run()  # reads its own writes once
+    w.later()
+    before = len(w.hubspot_fake.calls)
+    assert not w.sync(store).run().problems
+    assert hubspot_writes(w.hubspot_fake, before) == []
