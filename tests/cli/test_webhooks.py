@@ -3,18 +3,31 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
+import logging
 import os
+import queue
 import signal
 import socket
 import subprocess
 import sys
 import time
+from typing import cast
 
 import httpx
+import pytest
 from cli_support import Served
 
-from hsqbo.webhooks import hubspot_signature_v3, intuit_signature
+from hsqbo import Side, Sync, SyncReport
+from hsqbo._cli import _running
+from hsqbo._cli._render import Output
+from hsqbo.webhooks import (
+    Change,
+    ChangeKind,
+    hubspot_signature_v3,
+    intuit_signature,
+)
 
 
 VERIFIER = "verifier-token-for-the-cli-test"
@@ -207,3 +220,61 @@ def test_a_signed_hubspot_delivery_syncs_a_new_contact_at_once(
     names = {c["DisplayName"] for c in served.qbo.customers()}
     assert "Grace Hopper" in names
     assert secret not in out + err
+
+
+class _FlakySync:
+    """A stand-in engine whose first ``sync_changes`` fails with a bug."""
+
+    def __init__(
+        self, pending: queue.Queue[tuple[Change, ...] | None], later: Change
+    ) -> None:
+        self.pending = pending
+        self.later = later
+        self.calls: list[list[Change]] = []
+
+    def sync_changes(self, changes: list[Change]) -> SyncReport:
+        self.calls.append(changes)
+        if len(self.calls) == 1:
+            # The next delivery arrives while the first one is failing.
+            self.pending.put((self.later,))
+            self.pending.put(None)
+            message = "a bug, not an HsqboError"
+            raise RuntimeError(message)
+        return SyncReport(counts={"contacts": {"updated": 1}})
+
+
+def _change(record_id: str) -> Change:
+    return Change(
+        side=Side.HUBSPOT,
+        type="contacts",
+        id=record_id,
+        kind=ChangeKind.UPDATED,
+        occurred_at=dt.datetime(2026, 11, 27, tzinfo=dt.UTC),
+        event_id=f"event-{record_id}",
+        account="1",
+    )
+
+
+def test_the_webhook_worker_survives_an_unexpected_error(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A non-hsqbo exception is logged; the next delivery is still synced."""
+    pending: queue.Queue[tuple[Change, ...] | None] = queue.Queue()
+    first, later = _change("1"), _change("2")
+    sync = _FlakySync(pending, later)
+    buffer = io.StringIO()
+    reports: list[SyncReport] = []
+    pending.put((first,))
+    with caplog.at_level(logging.WARNING, logger="hsqbo.cli"):
+        _running._sync_deliveries(
+            cast("Sync", sync),
+            pending,
+            out=Output(buffer, plain=True),
+            on_report=reports.append,
+        )
+    assert sync.calls == [[first], [later]]
+    assert len(reports) == 1
+    assert "webhook: 1 change synced" in buffer.getvalue()
+    (logged,) = caplog.records
+    assert logged.levelno == logging.ERROR
+    assert "not synced" in logged.getMessage()

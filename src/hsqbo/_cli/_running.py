@@ -167,6 +167,53 @@ class _CountingSync(Sync):
             raise
 
 
+def _sync_deliveries(
+    sync: Sync,
+    pending: queue.Queue[tuple[Change, ...] | None],
+    *,
+    out: Output,
+    on_report: Callable[[SyncReport], object],
+) -> None:
+    """
+    Hand queued webhook changes to :meth:`Sync.sync_changes` until ``None``.
+
+    Deliveries that arrived meanwhile go in one call. A failed call is
+    logged and the loop goes on: ending it would leave later deliveries
+    to polling, minutes instead of seconds.
+    """
+    while (first := pending.get()) is not None:
+        changes = list(first)
+        closing = False
+        while not pending.empty():
+            more = pending.get_nowait()
+            if more is None:
+                closing = True
+                break
+            changes.extend(more)
+        try:
+            report = sync.sync_changes(changes)
+        except HsqboError as exc:
+            _LOG.warning(
+                "webhook changes not synced (the next run reads them): %s",
+                describe(exc).message,
+            )
+        except Exception:  # noqa: BLE001 - logged; the worker must go on
+            # A bug must not end the worker; the one-line log (a traceback
+            # with --debug) says what to report.
+            _LOG.exception(
+                "webhook changes not synced (the next run reads them)"
+            )
+        else:
+            on_report(report)
+            out.line(
+                f"webhook: {len(changes)} change"
+                f"{'s' if len(changes) != 1 else ''} synced:"
+            )
+            show_report(out, report)
+        if closing:
+            return
+
+
 def _watch_with_webhooks(
     app: App,
     sync: Sync,
@@ -189,31 +236,10 @@ def _watch_with_webhooks(
     pending: queue.Queue[tuple[Change, ...] | None] = queue.Queue()
 
     def work() -> None:
-        while (first := pending.get()) is not None:
-            changes = list(first)
-            closing = False
-            while not pending.empty():
-                more = pending.get_nowait()
-                if more is None:
-                    closing = True
-                    break
-                changes.extend(more)
-            try:
-                report = sync.sync_changes(changes)
-            except HsqboError as exc:
-                _LOG.warning(
-                    "webhook changes not synced (the next run reads them): %s",
-                    describe(exc).message,
-                )
-            else:
-                failed[0] = failed[0] or bool(report.errors)
-                app.out.line(
-                    f"webhook: {len(changes)} change"
-                    f"{'s' if len(changes) != 1 else ''} synced:"
-                )
-                show_report(app.out, report)
-            if closing:
-                return
+        _sync_deliveries(sync, pending, out=app.out, on_report=note_errors)
+
+    def note_errors(report: SyncReport) -> None:
+        failed[0] = failed[0] or bool(report.errors)
 
     worker = threading.Thread(target=work, name="hsqbo-webhook-sync")
     worker.start()
