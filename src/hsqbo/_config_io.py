@@ -33,7 +33,13 @@ from hsqbo._filters import Filter, FilterGroup, Operator
 from hsqbo._mapping import FieldMap
 from hsqbo._record import Direction
 from hsqbo._unset import UNSET
-from hsqbo._validation import ObjectParts, identity_problems, parts_problems
+from hsqbo._validation import (
+    ObjectParts,
+    hubspot_name_problem,
+    identity_problems,
+    parts_problems,
+    qbo_path_problem,
+)
 
 
 __all__ = ["structure_config", "unstructure_config"]
@@ -220,11 +226,19 @@ def _read_field(r: _Reader, path: str, data: object) -> FieldMap | None:
         _join(path, "empty_overwrites"), table.get("empty_overwrites", False)
     )
     if len(r.problems) > before:
-        # Still check the transform name, so every problem is reported.
+        # Still check the transform name and the two paths, so every
+        # problem is reported.
         if isinstance(transform, str):
             r.build(path, lambda: FieldMap("a", "A", transform=transform))
+        for key, problem in (
+            ("hubspot", None if hubspot is None else hubspot_name_problem),
+            ("qbo", None if qbo is None else qbo_path_problem),
+        ):
+            message = problem(table[key]) if problem else None
+            if message is not None:
+                r.add(_join(path, key), message)
         return None
-    return r.build(
+    field = r.build(
         path,
         lambda: FieldMap(
             _got(hubspot),
@@ -234,6 +248,20 @@ def _read_field(r: _Reader, path: str, data: object) -> FieldMap | None:
             empty_overwrites=_got(overwrites),
         ),
     )
+    if field is None and transform is not None:
+        # The transform was refused (a problem is recorded, so no caller
+        # builds with this field): hand back the rest of the field, so the
+        # checks across the object (paths, the accounting group) still run.
+        try:
+            return FieldMap(
+                _got(hubspot),
+                _got(qbo),
+                direction=_got(direction),
+                empty_overwrites=_got(overwrites),
+            )
+        except ConfigError:
+            return None
+    return field
 
 
 def _read_filter(r: _Reader, path: str, data: object) -> Filter | None:

@@ -403,6 +403,32 @@ def test_invalid_property_paths_are_listed_with_other_problems():
     ]
 
 
+def test_a_field_with_a_bad_part_still_has_its_other_parts_checked():
+    """A bad transform or direction hides no path or accounting problem."""
+    deals = _object(
+        name="deals",
+        hubspot="deals",
+        qbo="Invoice",
+        direction="qbo_to_hubspot",
+        fields=[
+            {
+                "hubspot": "accounting_invoice_number",
+                "qbo": "Doc Number",
+                "transform": "lowr",
+            },
+            {"hubspot": "first name", "qbo": "A b", "direction": "sideways"},
+        ],
+    )
+    assert sorted(_paths(_config(deals))) == [
+        "objects[0].fields[0].hubspot",
+        "objects[0].fields[0].qbo",
+        "objects[0].fields[0].transform",
+        "objects[0].fields[1].direction",
+        "objects[0].fields[1].hubspot",
+        "objects[0].fields[1].qbo",
+    ]
+
+
 def test_callable_transforms_cannot_be_dumped():
     """to_dict refuses callables, naming each field that has one."""
     obj = ObjectSync(
