@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import pathlib
 import signal
@@ -50,16 +51,42 @@ def test_every_command_has_help(tmp_path: pathlib.Path) -> None:
         assert out.startswith(f"usage: hsqbo {command}"), command
 
 
+def _credential_keys(data: object) -> list[str]:
+    """Every key in parsed TOML that names a credential."""
+    found: list[str] = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if any(w in key.lower() for w in ("token", "secret", "realm")):
+                found.append(key)
+            found.extend(_credential_keys(value))
+    elif isinstance(data, list):
+        for item in data:
+            found.extend(_credential_keys(item))
+    return found
+
+
 def test_init_writes_the_recommended_config_with_every_key_commented(
     tmp_path: pathlib.Path,
 ) -> None:
-    """Init writes the recommended config, every key commented."""
-    result = run_cli("init", cwd=tmp_path)
+    """Init writes today's recommended config, every key commented."""
+    secrets = {
+        "HSQBO_HUBSPOT_TOKEN": HUBSPOT_TOKEN,
+        "HSQBO_QBO_REALM_ID": "4620816365000000001",
+        "HSQBO_QBO_ACCESS_TOKEN": QBO_TOKEN,
+        "HSQBO_QBO_CLIENT_SECRET": "init-client-secret-value",
+    }
+    began = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    result = run_cli("init", cwd=tmp_path, env=secrets)
+    ended = dt.datetime.now(dt.UTC)
     assert result.returncode == 0, result.stderr
     path = tmp_path / "hsqbo.toml"
     text = path.read_text(encoding="utf-8")
     config = SyncConfig.from_toml(path)
+    assert began <= config.setup_at <= ended
     assert config == SyncConfig.recommended(config.setup_at)
+    for value in secrets.values():
+        assert value not in text
+    assert not _credential_keys(tomllib.loads(text))
     lines = text.splitlines()
     for index, line in enumerate(lines):
         if " = " in line and not line.startswith("#"):
