@@ -314,11 +314,22 @@ def error_from_fault(
     )
 
 
+_SHORTEST_SECRET = 8
+"""Shorter "secrets" are not real tokens (a test's ``"t"``); masking them
+would mangle ordinary words in QBO's messages ("company" → "compan***")."""
+
+
 def _redact(parsed: ParsedFault, secrets: Sequence[str]) -> ParsedFault:
+    # Longest first, so a secret that contains another is masked whole.
+    masked = sorted(
+        (s for s in secrets if len(s) >= _SHORTEST_SECRET),
+        key=len,
+        reverse=True,
+    )
+
     def clean(text: str) -> str:
-        for secret in secrets:
-            if secret:
-                text = text.replace(secret, "***")
+        for secret in masked:
+            text = text.replace(secret, "***")
         return text
 
     return ParsedFault(
@@ -339,7 +350,8 @@ def error_from_response(
     Build the typed exception for an error answer.
 
     The URL is kept without its query string. Any of *secrets* (the tokens
-    in use) that the provider echoed back is replaced by ``***``.
+    in use) that the provider echoed back is replaced by ``***``; strings
+    shorter than 8 characters are not tokens and are left alone.
     """
     request = response.request
     return error_from_fault(

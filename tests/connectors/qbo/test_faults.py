@@ -231,6 +231,33 @@ def test_echoed_token_is_redacted_from_the_error(
     assert "***" in caught.value.errors[0].detail
 
 
+def test_too_short_token_does_not_mangle_the_message(
+    mock: respx.MockRouter,
+    make_client: Callable[..., QuickBooksClient],
+) -> None:
+    """A token under 8 characters is not masked inside ordinary words."""
+    mock.get(f"{API}/customer/412").respond(
+        400,
+        json={
+            "Fault": {
+                "Error": [
+                    {
+                        "Message": "Object Not Found",
+                        "Detail": "Something in your company is inactive",
+                        "code": "610",
+                    }
+                ],
+                "type": "ValidationFault",
+            }
+        },
+    )
+    with pytest.raises(NotFoundError) as caught:
+        make_client("y").get(Customer, "412")
+    assert caught.value.errors[0].detail == (
+        "Something in your company is inactive"
+    )
+
+
 def test_unknown_body_becomes_one_item_with_its_text(
     mock: respx.MockRouter,
     make_client: Callable[..., QuickBooksClient],
