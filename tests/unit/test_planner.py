@@ -509,6 +509,10 @@ def test_first_contact_of_a_company_gets_the_name() -> None:
         contact(
             "30", email="c@x.co", first="C", companies=("c1",), created=at(5)
         ),
+        # The lowest id, created last: creation time decides before the id.
+        contact(
+            "5", email="e@x.co", first="E", companies=("c1",), created=at(9)
+        ),
         contact(
             "9", email="b@x.co", first="B", companies=("c1",), created=at(1)
         ),
@@ -519,7 +523,7 @@ def test_first_contact_of_a_company_gets_the_name() -> None:
     result = _customers_for(contacts)
     (create,) = _of(result.operations, Create)  # type: ignore[attr-defined]
     assert create.source.id == "9"
-    assert sorted(e.id for e in result.errors) == ["10", "30"]  # type: ignore[attr-defined]
+    assert sorted(e.id for e in result.errors) == ["10", "30", "5"]  # type: ignore[attr-defined]
     assert {e.code for e in result.errors} == {  # type: ignore[attr-defined]
         ErrorCode.DUPLICATE_DISPLAY_NAME
     }

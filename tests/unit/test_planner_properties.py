@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from hypothesis import given, settings
@@ -23,7 +24,13 @@ from planner_support import (
 )
 
 from hsqbo import _display_name as names
-from hsqbo._config import ConflictPolicy, DisplayNameRule, SyncConfig
+from hsqbo._config import (
+    ConflictPolicy,
+    DisplayNameRule,
+    ObjectSync,
+    SyncConfig,
+)
+from hsqbo._defaults import PRODUCT_FIELDS, PRODUCT_MATCH
 from hsqbo._filters import Filter, FilterGroup, Operator, evaluate
 from hsqbo._mapping import FieldMap
 from hsqbo._operations import Create, Update
@@ -242,6 +249,18 @@ def test_sync_edit_sync_converges_safely(
         for r in (*world.hubspot.values(), *world.qbo.values())
     }
     edits = _edit(data.draw, world)
+    # (a) with a stored state and edits on both sides too, and the plan
+    # survives JSON.
+    edited = world.plan(config)
+    shuffled = plan(
+        config,
+        data.draw(st.permutations(list(world.hubspot.values()))),
+        data.draw(st.permutations(list(world.qbo.values()))),
+        world.store.load(config),
+        now=world.clock,
+    )
+    assert shuffled == edited
+    assert Plan.from_dict(json.loads(json.dumps(edited.to_dict()))) == edited
     _sync(config, world)
     _converged(config, world)
     links = world.store.state.object("contacts").links
@@ -360,4 +379,88 @@ def test_recommended_config_plans_are_stable(
             )
             world.edit(record, Balance="0", Line=lines)
     world.apply(world.plan(config))
+    assert world.plan(config).is_empty
+
+
+_PRODUCT_NAMES = ("Widget", "widget ", "Gadget", "Nut", "", None)
+_SKUS = ("S1", "s1", "S2", None)
+
+
+def _products_two_way() -> SyncConfig:
+    return config_of(
+        ObjectSync(
+            "products",
+            "products",
+            "Item",
+            Direction.TWO_WAY,
+            PRODUCT_FIELDS,
+            match=PRODUCT_MATCH,
+            qbo_defaults={"Type": "Service", "IncomeAccountRef.value": "79"},
+        )
+    )
+
+
+@st.composite
+def _product_worlds(draw: st.DrawFn) -> World:
+    """Products and items that share names and SKUs in every case."""
+    hubspot = [
+        product(
+            f"{i + 1}",
+            **{
+                k: v
+                for k, v in {
+                    "name": draw(st.sampled_from(_PRODUCT_NAMES)),
+                    "hs_sku": draw(st.sampled_from(_SKUS)),
+                }.items()
+                if v is not None
+            },
+        )
+        for i in range(draw(st.integers(0, 6)))
+    ]
+    qbo = [
+        item(
+            f"{100 + i}",
+            **{
+                k: v
+                for k, v in {
+                    "Name": draw(st.sampled_from(_PRODUCT_NAMES)),
+                    "Sku": draw(st.sampled_from(_SKUS)),
+                }.items()
+                if v is not None
+            },
+        )
+        for i in range(draw(st.integers(0, 4)))
+    ]
+    return World.of(hubspot, qbo)
+
+
+@settings(max_examples=60, deadline=None)
+@given(world=_product_worlds(), data=st.data())
+def test_two_way_products_plan_in_any_order_with_unique_item_names(
+    world: World, data: st.DataObject
+) -> None:
+    """(a), (b), rule 4: items claim unique names whatever the input order."""
+    config = _products_two_way()
+    first = world.plan(config)
+    again = plan(
+        config,
+        data.draw(st.permutations(list(world.hubspot.values()))),
+        data.draw(st.permutations(list(world.qbo.values()))),
+        world.store.load(config),
+        now=world.clock,
+    )
+    assert again == first
+    existing = {
+        names.name_key(r.fields["Name"])  # type: ignore[arg-type]
+        for r in world.qbo.values()
+        if r.fields.get("Name")
+    }
+    world.apply(first)
+    created = [
+        names.name_key(r.fields["Name"])  # type: ignore[arg-type]
+        for key, r in world.qbo.items()
+        if int(key[1]) >= 90_000
+    ]
+    assert len(created) == len(set(created)), created
+    assert not existing & set(created), (existing, created)
     assert world.plan(config).is_empty
