@@ -765,6 +765,8 @@ class SQLiteStore:
         """
         Store the results of one applied batch, and new cursors, atomically.
 
+        A cursor given an empty value is deleted.
+
         Raises:
             StoreLockedError: Another process holds the write lease.
             StoreError: The file cannot be written; nothing was stored.

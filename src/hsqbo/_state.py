@@ -481,7 +481,8 @@ def fold(
     Args:
         state: The state before the batch.
         results: What happened to each operation of the batch.
-        cursors: Object sync name → cursor name → new value.
+        cursors: Object sync name → cursor name → new value; an empty
+            value deletes that cursor.
 
     Returns:
         The state after the batch.
@@ -500,7 +501,13 @@ def fold(
     objects = dict(new.objects)
     for name, values in cursors.items():
         old = new.object(name)
-        objects[name] = attrs.evolve(old, cursors={**old.cursors, **values})
+        merged = {**old.cursors, **values}
+        # An empty value deletes the cursor: every reader treats a missing
+        # cursor and an empty one alike, and keys written once per create
+        # (the executor's "intent:" notes) must not pile up for ever.
+        objects[name] = attrs.evolve(
+            old, cursors={k: v for k, v in merged.items() if v}
+        )
     return SyncState(objects=objects)
 
 
@@ -525,7 +532,11 @@ class StateStore(Protocol):
         *,
         cursors: Mapping[str, Mapping[str, str]] = ...,
     ) -> None:
-        """Store the results of one applied batch (and new cursors)."""
+        """
+        Store the results of one applied batch (and new cursors).
+
+        A cursor given an empty value is deleted.
+        """
         ...
 
     def forget(self, object_name: str) -> None:

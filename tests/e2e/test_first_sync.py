@@ -139,6 +139,8 @@ def test_first_sync_gives_the_seeds_results(
     assert row.code == "DUPLICATE_DISPLAY_NAME"
     ivan = state.records[(Side.HUBSPOT, "contacts", s.ivan)]
     assert (ivan.status, ivan.code) == (Status.ERROR, "6240")
+    # The notes of the QBO creates sent are gone once their results are in.
+    assert sorted(state.cursors) == ["hubspot", "qbo"]
 
 
 def test_second_run_writes_nothing(w: World, store: StateStore) -> None:

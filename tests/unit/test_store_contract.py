@@ -153,6 +153,13 @@ def test_cursors_merge_per_object_and_name(store: Store) -> None:
     assert state.object("products").cursors == {"qbo": "p"}
 
 
+def test_an_empty_cursor_value_deletes_the_cursor(store: Store) -> None:
+    """Committing "" for a cursor removes it; the other cursors stay."""
+    store.commit([], cursors={"contacts": {"qbo": "1", "intent:c1": "{}"}})
+    store.commit([], cursors={"contacts": {"intent:c1": ""}})
+    assert store.load(CONFIG).object("contacts").cursors == {"qbo": "1"}
+
+
 def test_forget_deletes_one_object_sync_only(store: Store) -> None:
     """Forgetting an object sync drops its links, cursors and rows only."""
     _filled(store)
