@@ -55,3 +55,25 @@ def test_all_is_sorted_and_complete(name: str) -> None:
 def test_version_is_served_from_metadata() -> None:
     """hsqbo.__version__ comes from the installed distribution."""
     assert hsqbo.__version__ == importlib.metadata.version("hsqbo")
+
+
+# design.md §4: the names users and the acceptance tests import.
+_CONTRACT = {
+    "hsqbo": (
+        "Associate Conflict ConflictPolicy Create Direction DisplayNameRule "
+        "FieldMap Filter FilterGroup HsqboError Link MemoryStore ObjectSync "
+        "Operator Plan Record RecordError SQLiteStore Side Skip StateStore "
+        "Sync SyncConfig Update plan"
+    ),
+    "hsqbo.hubspot": "AsyncHubSpotClient HubSpotClient",
+    "hsqbo.qbo": "AsyncQuickBooksClient OAuth2Token QuickBooksClient",
+    "hsqbo.testing": "FakeHubSpot FakeQuickBooks",
+}
+
+
+@pytest.mark.parametrize(("name", "members"), sorted(_CONTRACT.items()))
+def test_design_contract_names_are_exported(name: str, members: str) -> None:
+    """Every public name of design §4 is in its namespace's __all__."""
+    module = importlib.import_module(name)
+    missing = sorted(set(members.split()) - set(module.__all__))
+    assert not missing, f"{name} lacks {missing}"

@@ -383,6 +383,20 @@ def test_linked_pair_whose_source_stops_passing_is_excluded() -> None:
     assert [u.side for u in updates] == [Side.HUBSPOT]
 
 
+def test_excluded_pair_resumes_when_its_source_passes_again() -> None:
+    """The change held back while excluded flows once the filter passes."""
+    world, _ = _linked()
+    config = config_of(contacts_sync(filters_to_qbo=_AFTER_SETUP))
+    world.edit(world.hubspot[("contacts", "1")], firstname="Changed")
+    world.apply(world.plan(config))
+    assert world.qbo[("Customer", "7")].fields["GivenName"] == "Jo"
+    world.edit(world.hubspot[("contacts", "1")], createdate=at(1))
+    updates = _of(world.plan(config).operations, Update)
+    assert [(u.side, dict(u.changes)) for u in updates] == [
+        (Side.QBO, {"GivenName": ("Jo", "Changed")})
+    ]
+
+
 def test_one_way_object_never_writes_its_source() -> None:
     """QBO→HubSpot contacts: HubSpot contacts and edits stay there."""
     world, _ = _linked()
