@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from world import World, world
+from world import World, hubspot_writes, qbo_writes, world
 
 from hsqbo import MemoryStore, Outcome
 
@@ -31,8 +31,10 @@ def _linked_world(pairs: int) -> tuple[World, MemoryStore]:
     return w, store
 
 
-def _ten_changes(w: World, store: MemoryStore) -> tuple[int, int, int]:
-    """Edit 5 records on each side and run; return the calls and updates."""
+def _ten_changes(
+    w: World, store: MemoryStore
+) -> tuple[int, int, int, list[str], list[str]]:
+    """Edit 5 records on each side and run; the calls, updates and writes."""
     for obj in w.hubspot_fake.objects("contacts")[:5]:
         w.hubspot_fake.update("contacts", obj.id, {"city": "Leeds"})
     for customer in w.qbo_fake.customers()[-5:]:
@@ -52,6 +54,8 @@ def _ten_changes(w: World, store: MemoryStore) -> tuple[int, int, int]:
         report.api_calls["hubspot"],
         report.api_calls["qbo"],
         report.count(Outcome.UPDATED),
+        hubspot_writes(w.hubspot_fake, hs_before),
+        qbo_writes(w.qbo_fake, qb_before),
     )
 
 
@@ -67,11 +71,14 @@ def test_incremental_cost_follows_changes_not_total() -> None:
         big.close()
         small.close()
     assert big_cost == small_cost
-    hubspot, qbo, updated = big_cost
+    hubspot, qbo, updated, hubspot_written, qbo_written = big_cost
     assert updated == 10
     # HubSpot: 3 searches (one per object), the changed contacts' and the
     # partners' company associations, the partners' batch read, the
-    # pre-write re-read and one batch update. QBO: 3 CDC calls, the
-    # partners by id, one batch of updates.
-    assert hubspot <= 9
-    assert qbo <= 5
+    # pre-write re-read and one batch update. QBO: one CDC call for every
+    # entity, the partners by id, one batch of updates.
+    assert (hubspot, qbo) == (8, 3)
+    assert hubspot_written == [
+        "POST /crm/objects/2026-03/contacts/batch/update"
+    ]
+    assert qbo_written == ["POST batch"]
