@@ -16,8 +16,9 @@ from world import (
     world,
 )
 
-from hsqbo import ConflictPolicy, MemoryStore, Outcome, StateStore
+from hsqbo import ConflictPolicy, MemoryStore, Outcome, Side, StateStore
 from hsqbo._plan import Plan
+from hsqbo.testing import FaultKind
 
 
 @pytest.fixture
@@ -181,6 +182,71 @@ def test_saved_plan_applies_later_and_only_once(
     )
     assert len(w.qbo_fake.customers()) == customers
     assert len(w.hubspot_fake.objects("contacts")) == contacts
+
+
+def test_saved_plan_skips_what_went_stale_and_applies_the_rest(
+    w: World, store: StateStore
+) -> None:
+    """A saved plan applied later: a stale update is skipped, the rest goes."""
+    s = _synced(w, store)
+    w.hubspot_fake.update("contacts", s.carol, {"lastname": "Cole-Smith"})
+    erin = _customer(w, "erin@eads.example")
+    w.qbo_fake.update("Customer", str(erin["Id"]), {"FamilyName": "Eades"})
+    w.later()
+    saved = w.sync(store).plan().to_dict()
+    # After saving, a bookkeeper edits Carol's customer: the update planned
+    # against its old SyncToken must not overwrite it.
+    carol = _customer(w, "carol@home.example")
+    w.qbo_fake.update("Customer", str(carol["Id"]), {"Notes": "VIP"})
+    w.later()
+    report = w.sync(store).apply(Plan.from_dict(saved))
+    assert [(p.kind, p.side, p.outcome) for p in report.problems] == [
+        ("update", Side.QBO, Outcome.STALE)
+    ]
+    assert report.count(Outcome.UPDATED, "contacts") == 1
+    assert _contact(w, "erin@eads.example").properties["lastname"] == "Eades"  # type: ignore[attr-defined]
+    carol = _customer(w, "carol@home.example")
+    assert (carol["FamilyName"], carol["Notes"]) == ("Cole", "VIP")
+    # The next run plans Carol again from fresh data; both edits survive.
+    w.sync(store).run()
+    carol = _customer(w, "carol@home.example")
+    assert (carol["FamilyName"], carol["Notes"]) == ("Cole-Smith", "VIP")
+
+
+def _cursors(w: World, store: StateStore) -> dict[str, dict[str, str]]:
+    state = store.load(w.sync(store).effective_config())
+    return {name: dict(o.cursors) for name, o in state.objects.items()}
+
+
+def test_cursors_advance_only_once_the_changes_are_committed(
+    w: World, store: StateStore
+) -> None:
+    """Planning moves no cursor; a write failing for now keeps them too."""
+    s = _synced(w, store)
+    w.hubspot_fake.update("contacts", s.carol, {"city": "Leeds"})
+    w.later()
+    before = _cursors(w, store)
+    sync = w.sync(store)
+    plan = sync.plan()
+    assert _cursors(w, store) == before
+    # QBO is down past every retry when the update is sent.
+    w.qbo_fake.faults.fail_next(50, FaultKind.UNAVAILABLE)
+    report = sync.apply(plan)
+    w.qbo_fake.faults.clear()
+    assert [(p.kind, p.code) for p in report.problems] == [
+        ("update", "TRANSIENT")
+    ]
+    # Only the object sync with the failed write keeps its cursors.
+    held = _cursors(w, store)
+    assert held["contacts"] == before["contacts"]
+    assert held["products"]["qbo"] > before["products"]["qbo"]
+    w.later()
+    report = w.sync(store).run()
+    assert not report.problems
+    assert _customer(w, "carol@home.example")["BillAddr"]["City"] == "Leeds"  # type: ignore[index]
+    after = _cursors(w, store)
+    assert after["contacts"]["qbo"] > before["contacts"]["qbo"]
+    assert after["contacts"]["hubspot"] > before["contacts"]["hubspot"]
 
 
 def test_enable_disable_delete(w: World, store: StateStore) -> None:
