@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+import attrs
 from planner_support import (
     SETUP,
     T0,
@@ -20,6 +21,7 @@ from planner_support import (
 
 from hsqbo._config import ObjectSync, SyncConfig
 from hsqbo._defaults import PRODUCT_FIELDS, PRODUCT_MATCH
+from hsqbo._mapping import FieldMap
 from hsqbo._operations import Associate, Create, ErrorCode, Ref, Update
 from hsqbo._planner import plan
 from hsqbo._record import Direction, Side
@@ -388,3 +390,33 @@ def test_lines_of_a_linked_invoice_need_line_links_in_the_store() -> None:
         now=world.clock,
     )
     assert result.is_empty
+
+
+def test_a_new_custom_field_mapping_backfills_synced_invoices() -> None:
+    """B13/B20: a CustomField map added later fills invoices synced before."""
+    world = _world_with_linked_contact()
+    world.qbo[("Invoice", "70")] = invoice(
+        "70", "7", created=at(60), **{"CustomField[PO]": "PO-1"}
+    )
+    world.apply(world.plan(_recommended()))
+    hubspot_id = world.store.state.object("invoices").qbo_links["70"]
+    assert "po_number" not in world.hubspot[("invoices", hubspot_id)].fields
+    po = FieldMap(
+        "po_number", "CustomField[PO]", direction=Direction.QBO_TO_HUBSPOT
+    )
+    config = SyncConfig(
+        [
+            attrs.evolve(o, fields=(*o.fields, po))
+            if o.name == "invoices"
+            else o
+            for o in _recommended().objects
+        ],
+        SETUP,
+    )
+    result = world.plan(config)
+    updates = [
+        (u.type, u.id, dict(u.changes)) for u in _of(result.operations, Update)
+    ]
+    assert updates == [("invoices", hubspot_id, {"po_number": (None, "PO-1")})]
+    world.apply(result)
+    assert world.plan(config).is_empty
