@@ -388,3 +388,17 @@ def test_hubspot_signature_round_trips(body: bytes, path: str) -> None:
         signature=signature,
         now=NOW,
     )
+
+
+def test_intuit_has_no_stale_check_and_refuses_replays_in_the_window() -> None:
+    """Old Intuit events pass once; a replay is refused for three days."""
+    body = json.dumps(LEGACY).encode()  # events of February, NOW is November
+    clock = VirtualClock(NOW)
+    hook = IntuitWebhook(VERIFIER, clock=clock)
+    headers = _intuit_headers(body)
+    assert len(hook.handle(headers=headers, body=body)) == 2
+    clock.advance(dt.timedelta(days=2, hours=23).total_seconds())
+    with pytest.raises(hsqbo.ReplayedWebhookError):
+        hook.handle(headers=headers, body=body)
+    clock.advance(dt.timedelta(hours=2).total_seconds())
+    assert len(hook.handle(headers=headers, body=body)) == 2
