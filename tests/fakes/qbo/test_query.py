@@ -387,3 +387,35 @@ def test_pages_cover_every_row_once(count: int, page: int) -> None:
                 break
             start += page
     assert seen == [f"Item {number:02}" for number in range(count)]
+
+
+@pytest.mark.usefixtures("seeded")
+@pytest.mark.parametrize(
+    "text",
+    [
+        "select * from Customer where DisplayNme = 'Acme'",
+        "select * from Customer where Nonsense.Address LIKE '%acme%'",
+        "select count(*) from Customer where Colour IN ('red')",
+        "select * from Customer orderby Nickname",
+        "select * from Item where DisplayName = 'W'",
+    ],
+)
+def test_unknown_property_is_4000_not_an_empty_result(
+    http: httpx.Client, text: str
+) -> None:
+    """A WHERE or ORDERBY on a property the entity lacks is a 400 (QBO)."""
+    error = _parse_error(http, text)
+    assert error["code"] == "4000"
+    assert error["Detail"].startswith("QueryParserError")
+
+
+@pytest.mark.usefixtures("seeded")
+def test_known_properties_in_any_case_are_accepted(http: httpx.Client) -> None:
+    """Documented properties and dotted paths pass the property check."""
+    found = _query(
+        http,
+        "select * from Customer where primaryemailaddr.address = "
+        "'ops@acme.example' and metadata.lastupdatedtime > "
+        "'2000-01-01T00:00:00Z' orderby GivenName",
+    )
+    assert _names(found) == ["Acme"]

@@ -264,7 +264,8 @@ class Company:
         elif entity == "CompanyInfo":
             records = [self.store.company_info]
         else:
-            records = self.store.visible(entity)
+            records = list(self.store.visible(entity))
+            _query.check_properties(parsed, entity, records)
         conditions = list(parsed.where)
         if entity in NAME_LISTS and not any(
             c.field.casefold() == "active" for c in conditions

@@ -30,7 +30,15 @@ from hsqbo.testing._qbo import _errors
 from hsqbo.testing._qbo._wire import parse_datetime, to_decimal
 
 
-__all__ = ["Condition", "Query", "order", "parse", "select"]
+__all__ = [
+    "PROPERTIES",
+    "Condition",
+    "Query",
+    "check_properties",
+    "order",
+    "parse",
+    "select",
+]
 
 Literal = str | decimal.Decimal | bool
 
@@ -72,6 +80,224 @@ _KEYWORDS = frozenset(
     }
 )
 _COMPARISONS = frozenset({"=", "<", ">", "<=", ">="})
+
+
+_COMMON = ("Id", "SyncToken", "MetaData", "domain", "sparse")
+_PERSON = (
+    "Title",
+    "GivenName",
+    "MiddleName",
+    "FamilyName",
+    "Suffix",
+    "DisplayName",
+    "PrintOnCheckName",
+    "CompanyName",
+    "Active",
+    "PrimaryPhone",
+    "AlternatePhone",
+    "Mobile",
+    "Fax",
+    "PrimaryEmailAddr",
+    "WebAddr",
+    "BillAddr",
+    "Balance",
+    "CurrencyRef",
+    "FullyQualifiedName",
+    "V4IDPseudonym",
+    "Source",
+)
+_TXN = (
+    "TxnDate",
+    "CustomerRef",
+    "TotalAmt",
+    "Line",
+    "LinkedTxn",
+    "CurrencyRef",
+    "ExchangeRate",
+    "PrivateNote",
+    "DepositToAccountRef",
+    "TxnSource",
+    "TransactionLocationType",
+    "ProjectRef",
+    "TaxExemptionRef",
+    "TxnStatus",
+    "CustomField",
+)
+
+PROPERTIES: dict[str, frozenset[str]] = {
+    entity: frozenset(name.casefold() for name in (*_COMMON, *names))
+    for entity, names in {
+        "Account": (
+            "Name",
+            "SubAccount",
+            "ParentRef",
+            "Description",
+            "FullyQualifiedName",
+            "Active",
+            "Classification",
+            "AccountType",
+            "AccountSubType",
+            "AcctNum",
+            "CurrentBalance",
+            "CurrentBalanceWithSubAccounts",
+            "CurrencyRef",
+            "TaxCodeRef",
+            "AccountAlias",
+            "TxnLocationType",
+            "OpeningBalance",
+            "OpeningBalanceDate",
+        ),
+        "Customer": (
+            *_PERSON,
+            "ShipAddr",
+            "OtherAddr",
+            "Notes",
+            "Job",
+            "BillWithParent",
+            "ParentRef",
+            "Level",
+            "SalesTermRef",
+            "PaymentMethodRef",
+            "OpenBalanceDate",
+            "BalanceWithJobs",
+            "PreferredDeliveryMethod",
+            "ResaleNum",
+            "ARAccountRef",
+            "DefaultTaxCodeRef",
+            "Taxable",
+            "TaxExemptionReasonId",
+            "PrimaryTaxIdentifier",
+            "SecondaryTaxIdentifier",
+            "BusinessNumber",
+            "GSTIN",
+            "GSTRegistrationType",
+            "IsProject",
+            "ClientEntityId",
+            "CustomerTypeRef",
+            "TaxRegimeId",
+            "CustomField",
+        ),
+        "Employee": (
+            *_PERSON,
+            "PrimaryAddr",
+            "EmployeeNumber",
+            "SSN",
+            "BillableTime",
+            "BillRate",
+            "CostRate",
+            "BirthDate",
+            "Gender",
+            "HiredDate",
+            "ReleasedDate",
+            "Organization",
+        ),
+        "Invoice": (
+            *_TXN,
+            "DocNumber",
+            "DueDate",
+            "ShipDate",
+            "Balance",
+            "HomeBalance",
+            "HomeTotalAmt",
+            "BillEmail",
+            "BillEmailCc",
+            "BillEmailBcc",
+            "BillAddr",
+            "ShipAddr",
+            "ShipFromAddr",
+            "FreeFormAddress",
+            "CustomerMemo",
+            "SalesTermRef",
+            "EmailStatus",
+            "PrintStatus",
+            "DeliveryInfo",
+            "TxnTaxDetail",
+            "ApplyTaxAfterDiscount",
+            "GlobalTaxCalculation",
+            "DepartmentRef",
+            "ClassRef",
+            "ShipMethodRef",
+            "TrackingNum",
+            "Deposit",
+            "AllowIPNPayment",
+            "AllowOnlinePayment",
+            "AllowOnlineCreditCardPayment",
+            "AllowOnlineACHPayment",
+            "InvoiceLink",
+            "RecurDataRef",
+        ),
+        "Item": (
+            "Name",
+            "Sku",
+            "Description",
+            "Active",
+            "SubItem",
+            "ParentRef",
+            "Level",
+            "FullyQualifiedName",
+            "Taxable",
+            "SalesTaxIncluded",
+            "UnitPrice",
+            "Type",
+            "IncomeAccountRef",
+            "PurchaseDesc",
+            "PurchaseTaxIncluded",
+            "PurchaseCost",
+            "ExpenseAccountRef",
+            "AssetAccountRef",
+            "TrackQtyOnHand",
+            "QtyOnHand",
+            "InvStartDate",
+            "ReorderPoint",
+            "SalesTaxCodeRef",
+            "PurchaseTaxCodeRef",
+            "ClassRef",
+            "PrefVendorRef",
+            "ItemCategoryType",
+            "ItemGroupDetail",
+            "ItemAssemblyDetail",
+            "PrintGroupedItems",
+            "AbatementRate",
+            "ReverseChargeRate",
+            "ServiceType",
+            "TaxClassificationRef",
+            "Source",
+        ),
+        "Payment": (
+            *_TXN,
+            "UnappliedAmt",
+            "PaymentMethodRef",
+            "PaymentRefNum",
+            "ARAccountRef",
+            "ProcessPayment",
+            "CreditCardPayment",
+        ),
+        "Vendor": (
+            *_PERSON,
+            "OtherContactInfo",
+            "TaxIdentifier",
+            "TermRef",
+            "AcctNum",
+            "Vendor1099",
+            "APAccountRef",
+            "BillRate",
+            "CostRate",
+            "VendorPaymentBankDetail",
+            "TaxReportingBasis",
+            "BusinessNumber",
+            "GSTIN",
+            "GSTRegistrationType",
+            "HasTPAR",
+            "T4AEligible",
+            "T5018Eligible",
+        ),
+    }.items()
+}
+"""The properties of each entity a WHERE or ORDERBY may name (casefolded).
+
+QBO answers 400 for a property its entity does not have rather than an
+empty result, so a typo in a filter fails loudly on the fake as it does on
+QBO instead of quietly matching nothing."""
 
 
 @attrs.frozen(kw_only=True)
@@ -285,6 +511,32 @@ class _Parser:
 def parse(text: str) -> Query:
     """Parse *text*; raise a 4000 fault when it is not a valid query."""
     return _Parser(text).query()
+
+
+def check_properties(
+    query: Query, entity: str, stored: Sequence[dict[str, Any]] = ()
+) -> None:
+    """
+    Raise a 4000 fault when *query* names a property *entity* lacks.
+
+    A property counts as known when :data:`PROPERTIES` lists it for
+    *entity* or when one of the *stored* objects has it at the top level
+    (so a seeded property the table misses is still found). Entities
+    without a table (Preferences, CompanyInfo) are not checked.
+    """
+    known = PROPERTIES.get(entity)
+    if known is None:
+        return
+    named = [c.field for c in query.where] + [f for f, _ in query.order_by]
+    for field in named:
+        top = field.split(".", 1)[0].casefold()
+        if top in known or any(
+            key.casefold() == top for record in stored for key in record
+        ):
+            continue
+        raise _errors.query_parse(
+            f"property '{field}' is not queryable for Entity {entity}"
+        )
 
 
 _MISSING = object()
