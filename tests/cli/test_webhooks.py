@@ -149,7 +149,7 @@ def test_a_signed_delivery_syncs_at_once_and_a_forged_one_is_refused(
 def test_a_signed_hubspot_delivery_syncs_a_new_contact_at_once(
     served: Served,
 ) -> None:
-    """A v3-signed HubSpot event is synced: the new contact reaches QBO."""
+    """A v3-signed HubSpot event syncs a new contact; SIGTERM stops it."""
     port = _free_port()
     secret = "hubspot-app-secret-for-the-cli-test"  # noqa: S105 - a test key
     env = {**os.environ, **served.env, "HSQBO_HUBSPOT_CLIENT_SECRET": secret}
@@ -213,8 +213,10 @@ def test_a_signed_hubspot_delivery_syncs_a_new_contact_at_once(
         assert answer.status_code == 200
         _wait_for(proc, "webhook: 1 change synced")
         _wait_for(proc, "API calls")
-        proc.send_signal(signal.SIGINT)
+        # As a service manager stops it: SIGTERM ends it as cleanly.
+        proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 1, err  # Bob's duplicate name, not -15
     assert "stopped after 1 run" in out
     assert "Traceback" not in err
     names = {c["DisplayName"] for c in served.qbo.customers()}
