@@ -213,7 +213,7 @@ def test_number_format(client: httpx.Client, value: str, ok: bool) -> None:
     )
     assert (got.status_code == 201) is ok
     if not ok:
-        assert got.json()["errors"][0]["code"] == "INVALID_NUMBER"
+        assert got.json()["errors"][0]["code"] == "INVALID_INTEGER"
 
 
 def test_dates_are_midnight_utc_and_datetimes_iso(

@@ -754,11 +754,12 @@ def normalize_value(definition: FakeHubSpotProperty, raw: object) -> str:
 
 def _check_number(definition: FakeHubSpotProperty, text: str) -> str:
     if not _NUMBER.match(text):
+        # HubSpot names every malformed number INVALID_INTEGER, decimals
+        # included (seen on a deal's amount: "... was not a valid number.").
         raise PropertyProblem(
             definition.name,
-            "INVALID_NUMBER",
-            f"{text} was not a valid number. Numbers may not contain "
-            "thousands separators and at most one decimal point.",
+            "INVALID_INTEGER",
+            f"{text} was not a valid number.",
         )
     return text
 
