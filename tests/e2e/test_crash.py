@@ -23,7 +23,7 @@ from typing import Any
 
 import httpx
 import pytest
-from world import World, seed, snapshot, sqlite_store, world
+from world import Seeded, World, seed, snapshot, sqlite_store, world
 
 from hsqbo import MemoryStore
 from hsqbo.testing._server import DropConnection, serve
@@ -31,6 +31,7 @@ from hsqbo.testing._server import DropConnection, serve
 
 CHILD = pathlib.Path(__file__).with_name("crash_child.py")
 TRIALS = 12
+INCREMENTAL_TRIALS = 8
 
 
 @pytest.fixture(scope="module")
@@ -144,6 +145,85 @@ def test_killed_apply_resumes_to_the_same_state(
         assert report.api_calls["hubspot"] > 0
         assert max(got["contacts"].values()) == 1  # no twin contact
         assert got == reference
+    finally:
+        w.close()
+
+
+def _edit(w: World, s: Seeded) -> None:
+    """Edits on both sides after the first sync, and a new contact."""
+    w.hubspot_fake.update("contacts", s.carol, {"lastname": "Cole-Smith"})
+    w.qbo_fake.update("Customer", s.erin_customer, {"FamilyName": "Eades"})
+    w.hubspot_fake.create(
+        "contacts",
+        {"email": "zed@new.example", "firstname": "Zed", "lastname": "Zane"},
+    )
+    w.later()
+
+
+def _first_sync(w: World, path: pathlib.Path) -> Seeded:
+    """Seed, sync twice (the second reads the first's echoes), close."""
+    s = seed(w, no_email=True)
+    store = sqlite_store(str(path), w.clock)
+    try:
+        w.sync(store).run()
+        w.later()
+        w.sync(store).run()
+    finally:
+        store.close()
+    w.later()
+    return s
+
+
+@pytest.fixture(scope="module")
+def edited_reference(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """What an uninterrupted incremental run after the edits leaves."""
+    w = world()
+    try:
+        path = tmp_path_factory.mktemp("reference") / "state.db"
+        _edit(w, _first_sync(w, path))
+        store = sqlite_store(str(path), w.clock)
+        try:
+            w.sync(store).run()
+        finally:
+            store.close()
+        return snapshot(w)
+    finally:
+        w.close()
+
+
+@pytest.mark.parametrize("trial", range(INCREMENTAL_TRIALS))
+def test_killed_incremental_run_loses_no_edit(
+    trial: int, tmp_path: pathlib.Path, edited_reference: Any
+) -> None:
+    """SIGKILL in a run carrying edits of both sides: every edit lands once."""
+    rng = random.Random(1000 + trial)  # noqa: S311 - test data
+    # An uninterrupted incremental run here makes 13 requests: reads, then
+    # from the 10th on the writes (a QBO create, a HubSpot re-read and
+    # update, a QBO update).
+    killer = Killer(rng.randint(7, 13), after_apply=rng.random() < 0.5)
+    w = world()
+    try:
+        path = tmp_path / "state.db"
+        _edit(w, _first_sync(w, path))
+        assert _killed_run(w, path, killer) == -signal.SIGKILL
+        w.later(10)
+        store = sqlite_store(str(path), w.clock)
+        try:
+            w.sync(store).run()
+            w.later(10)
+            w.sync(store).run()
+        finally:
+            store.close()
+        got = snapshot(w)
+        assert killer.killed.is_set()
+        # The edits crossed over, and the new contact exists once per side.
+        assert ("erin@eads.example", "Erin", "Eades") in got["contact_fields"]
+        assert ("Carol Cole", "carol@home.example", "Cole-Smith") in got[
+            "customers"
+        ]
+        assert got["contacts"]["zed@new.example"] == 1
+        assert [c[0] for c in got["customers"]].count("Zed Zane") == 1
+        assert got == edited_reference
     finally:
         w.close()
 
