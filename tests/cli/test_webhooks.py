@@ -20,11 +20,12 @@ import pytest
 from cli_support import Served
 
 from hsqbo import Side, Sync, SyncReport
-from hsqbo._cli import _running
+from hsqbo._cli import _running, _webhooks
 from hsqbo._cli._render import Output
 from hsqbo.webhooks import (
     Change,
     ChangeKind,
+    IntuitWebhook,
     hubspot_signature_v3,
     intuit_signature,
 )
@@ -280,3 +281,37 @@ def test_the_webhook_worker_survives_an_unexpected_error(
     (logged,) = caplog.records
     assert logged.levelno == logging.ERROR
     assert "not synced" in logged.getMessage()
+
+
+def test_a_bad_content_length_is_answered_400_and_the_receiver_goes_on(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    """A non-numeric or negative Content-Length: 400, no traceback, no hang."""
+    received: list[tuple[Change, ...]] = []
+    hook = IntuitWebhook(VERIFIER)
+    with _webhooks.serve(
+        0,
+        hubspot=None,
+        intuit=hook,
+        public_url=None,
+        on_changes=received.append,
+    ) as url:
+        port = int(url.rsplit(":", 1)[1])
+        for length in ("abc", "-1"):
+            with socket.create_connection(
+                ("127.0.0.1", port), timeout=10
+            ) as s:
+                s.sendall(
+                    b"POST /qbo HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    b"Content-Length: " + length.encode() + b"\r\n\r\n"
+                )
+                status = s.recv(1024).split(b"\r\n", 1)[0]
+            assert status == b"HTTP/1.0 400 Bad Request", length
+        body = _delivery("123", "7")
+        signature = intuit_signature(verifier_token=VERIFIER, body=body)
+        good = httpx.post(
+            f"{url}/qbo", content=body, headers={"intuit-signature": signature}
+        )
+    assert good.status_code == 200
+    assert [c.id for batch in received for c in batch] == ["7"]
+    assert "Traceback" not in capfd.readouterr().err

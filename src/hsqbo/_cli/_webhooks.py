@@ -88,7 +88,15 @@ def _handler(  # noqa: C901 - one branch per answer
 
         def do_POST(self) -> None:
             path = self.path.split("?", 1)[0]
-            length = int(self.headers.get("Content-Length") or 0)
+            try:
+                length = int(self.headers.get("Content-Length") or 0)
+            except ValueError:
+                length = -1
+            if length < 0:
+                # Not a number: answered, not a traceback on stderr; and
+                # never read(-1), which would wait for the sender to close.
+                self._answer(400, "bad Content-Length")
+                return
             if length > _MAX_BODY:
                 self._answer(413, "too large")
                 return
