@@ -35,6 +35,7 @@ from hsqbo._record import Direction
 from hsqbo._unset import UNSET
 from hsqbo._validation import (
     ObjectParts,
+    deal_fields_problems,
     hubspot_name_problem,
     identity_problems,
     parts_problems,
@@ -349,6 +350,10 @@ def _read_deal(r: _Reader, path: str, data: object) -> DealRule | None:
     ]
     payments = r.flag(_join(path, "payments"), table.get("payments", True))
     if len(r.problems) > before:
+        # Still check the deal properties that could be read (B17), so every
+        # problem is reported.
+        readable = [(i, f) for i, f in enumerate(fields) if f is not None]
+        r.absorb(path, ConfigError(deal_fields_problems(readable)))
         return None
     return r.build(
         path,

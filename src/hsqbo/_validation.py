@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ObjectParts",
     "config_problems",
+    "deal_fields_problems",
     "deal_rule_problems",
     "hubspot_name_problem",
     "identity_problems",
@@ -366,9 +367,23 @@ def deal_rule_problems(rule: DealRule) -> list[ConfigProblem]:
                 f"expected true or false, got {type(payments).__name__}",
             )
         )
-    seen: dict[str, int] = {}
     fields: tuple[object, ...] = rule.fields
-    for index, field in enumerate(fields):
+    return problems + deal_fields_problems(list(enumerate(fields)))
+
+
+def deal_fields_problems(
+    entries: Sequence[tuple[int, object]],
+) -> list[ConfigProblem]:
+    """
+    List every problem of the deal properties of a deal rule.
+
+    Args:
+        entries: ``(index in fields, field map)`` of the fields to check
+            (loading passes the readable ones, with their original index).
+    """
+    problems: list[ConfigProblem] = []
+    seen: dict[str, int] = {}
+    for index, field in entries:
         path = f"fields[{index}]"
         if not isinstance(field, FieldMap):
             problems.append(

@@ -131,3 +131,25 @@ def test_a_deal_property_written_twice_is_refused() -> None:
             ]
         )
     assert _paths(caught.value) == ["fields[1].hubspot"]
+
+
+def test_accounting_deal_property_is_reported_beside_other_problems() -> None:
+    """B17 is still checked when the deal rule has other problems too."""
+    data = _config(_rule()).to_dict()
+    deal = data["objects"][2]["deal"]
+    deal["payments"] = "yes"
+    deal["fields"][0]["transform"] = "lowr"
+    deal["fields"].append(
+        {
+            "hubspot": "accounting_invoice_balance",
+            "qbo": "Balance",
+            "direction": "qbo_to_hubspot",
+        }
+    )
+    with pytest.raises(ConfigError) as caught:
+        SyncConfig.from_dict(data)
+    assert sorted(_paths(caught.value)) == [
+        "objects[2].deal.fields[0].transform",
+        "objects[2].deal.fields[2].hubspot",
+        "objects[2].deal.payments",
+    ]
