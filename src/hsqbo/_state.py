@@ -18,6 +18,7 @@ import datetime as dt
 import enum
 import threading
 import types
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import (
     TYPE_CHECKING,
@@ -239,6 +240,9 @@ class _Folder:
             str, dict[tuple[Side, str, str], RecordStatus]
         ] = {}
         self._fingerprints: dict[str, Mapping[str, str]] = {}
+        self._by_id: dict[
+            str, defaultdict[tuple[Side, str], list[tuple[Side, str, str]]]
+        ] = {}
 
     def links(self, name: str) -> dict[str, LinkState]:
         if name not in self._links:
@@ -254,6 +258,18 @@ class _Folder:
         if name not in self._records:
             self._records[name] = dict(self._state.object(name).records)
         return self._records[name]
+
+    def keys_of(
+        self, name: str, side: Side, record_id: str
+    ) -> list[tuple[Side, str, str]]:
+        """The status-row keys of the record *record_id* on *side*."""
+        index = self._by_id.get(name)
+        if index is None:
+            # Built once per object and batch: a Link names ids, not types.
+            index = self._by_id[name] = defaultdict(list)
+            for key in self.records(name):
+                index[key[0], key[2]].append(key)
+        return list(index.get((side, record_id), ()))
 
     def set_fingerprints(self, name: str, value: Mapping[str, str]) -> None:
         self._fingerprints[name] = dict(value)
@@ -307,6 +323,9 @@ class _Folder:
         direction: Direction | None = None,
     ) -> None:
         side, type_, record_id = key
+        index = self._by_id.get(name)
+        if index is not None and key not in self.records(name):
+            index[side, record_id].append(key)
         self.records(name)[key] = RecordStatus(
             side=side,
             type=type_,
@@ -414,6 +433,24 @@ _SKIP_STATUS: Mapping[SkipReason, Status] = {
 }
 
 
+def _linked_rows(folder: _Folder, op: Link, at: dt.datetime) -> None:
+    """
+    Mark the rows of two newly linked records synced.
+
+    A record that failed (a duplicate name) or was left out before it was
+    matched would otherwise keep that row for as long as the pair does not
+    change, since an unchanged pair plans nothing.
+    """
+    for side, record_id in (
+        (Side.HUBSPOT, op.hubspot_id),
+        (Side.QBO, op.qbo_id),
+    ):
+        for key in folder.keys_of(op.object, side, record_id):
+            row = folder.records(op.object)[key]
+            if row.status in {Status.ERROR, Status.EXCLUDED}:
+                folder.status(op.object, key, Status.SYNCED, at)
+
+
 def _fold_one(folder: _Folder, result: OperationResult) -> None:
     op = result.operation
     at = result.at
@@ -429,6 +466,7 @@ def _fold_one(folder: _Folder, result: OperationResult) -> None:
                 synced_at=at,
             ),
         )
+        _linked_rows(folder, op, at)
     elif isinstance(op, Create):
         _fold_create(folder, op, result)
     elif isinstance(op, Update):
@@ -474,9 +512,10 @@ def fold(
 
     Pure: *state* is not changed. Successful operations create links
     (``Link``, a linking ``Create``), store bases (``Update``, ``Rebase``),
-    forget stale bases (``Remap``) and record statuses; a failed operation
-    changes no link or base and marks its record as an error, so the next
-    plan decides again. Results are folded in the order given.
+    forget stale bases (``Remap``) and record statuses (a ``Link`` marks
+    its two records synced if their rows said error or excluded); a failed
+    operation changes no link or base and marks its record as an error, so
+    the next plan decides again. Results are folded in the order given.
 
     Args:
         state: The state before the batch.

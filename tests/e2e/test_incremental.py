@@ -16,7 +16,14 @@ from world import (
     world,
 )
 
-from hsqbo import ConflictPolicy, MemoryStore, Outcome, Side, StateStore
+from hsqbo import (
+    ConflictPolicy,
+    MemoryStore,
+    Outcome,
+    Side,
+    StateStore,
+    Status,
+)
 from hsqbo._plan import Plan
 from hsqbo.testing import FaultKind
 
@@ -289,6 +296,9 @@ def test_new_record_links_to_an_unchanged_match(
     assert len(w.hubspot_fake.objects("contacts")) == contacts
     links = store.load(w.sync(store).effective_config()).object("contacts")
     assert s.bob in links.links
+    # His row no longer shows the first sync's duplicate-name error.
+    row = links.records[(Side.HUBSPOT, "contacts", s.bob)]
+    assert (row.status, row.code, row.message) == (Status.SYNCED, None, "")
 
 
 def test_payment_updates_the_hubspot_invoice(
