@@ -420,3 +420,19 @@ def test_a_new_custom_field_mapping_backfills_synced_invoices() -> None:
     assert updates == [("invoices", hubspot_id, {"po_number": (None, "PO-1")})]
     world.apply(result)
     assert world.plan(config).is_empty
+
+
+def test_item_name_held_by_an_existing_item_is_a_duplicate() -> None:
+    """Rule 4: a new product may not take the Name of a known QBO item."""
+    config = _products_to_qbo(
+        Type="Service", **{"IncomeAccountRef.value": "79"}
+    )
+    world = World.of([product("1", name="Widget")], [item("5", Name="Widget")])
+    world.apply(world.plan(config))
+    assert world.store.state.object("products").links["1"].qbo_id == "5"
+    world.hubspot[("products", "2")] = product("2", name=" WIDGET", hs_sku="B")
+    result = world.plan(config)
+    assert _of(result.operations, Create) == []
+    (error,) = result.errors
+    assert (error.id, error.code) == ("2", ErrorCode.DUPLICATE_NAME)
+    assert "QBO Item 5" in error.message
