@@ -82,3 +82,36 @@ def test_incremental_cost_follows_changes_not_total() -> None:
         "POST /crm/objects/2026-03/contacts/batch/update"
     ]
     assert qbo_written == ["POST batch"]
+
+
+def test_writes_go_in_the_largest_batches() -> None:
+    """130 HubSpot creates take 2 batches (100 + 30), 60 QBO creates take 2."""
+    w = world()
+    try:
+        for n in range(60):
+            w.hubspot_fake.create(
+                "contacts",
+                {
+                    "email": f"hub{n}@example.com",
+                    "firstname": f"Hub{n}",
+                    "lastname": "Spot",
+                },
+            )
+        for n in range(130):
+            w.qbo_fake.add_customer(
+                f"Quick {n}", email=f"qbo{n}@example.com", family_name="Books"
+            )
+        w.later()
+        qb_before = len(w.qbo_fake.calls)
+        report = w.sync(MemoryStore()).run()
+        assert report.count(Outcome.CREATED, "contacts") == 190
+        upserts = [
+            len(c.body["inputs"])
+            for c in w.hubspot_fake.calls
+            if c.path.endswith("/contacts/batch/upsert")
+        ]
+        assert upserts == [100, 30]
+        # The fake refuses more than 30 items per QBO batch.
+        assert qbo_writes(w.qbo_fake, qb_before) == ["POST batch"] * 2
+    finally:
+        w.close()
