@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import pathlib
 from collections.abc import Iterator
 
@@ -254,6 +255,36 @@ def test_cursors_advance_only_once_the_changes_are_committed(
     after = _cursors(w, store)
     assert after["contacts"]["qbo"] > before["contacts"]["qbo"]
     assert after["contacts"]["hubspot"] > before["contacts"]["hubspot"]
+
+
+def test_incremental_reads_start_five_minutes_before_the_cursors(
+    w: World, store: StateStore
+) -> None:
+    """HubSpot search and QBO CDC overlap the last run by five minutes."""
+    _synced(w, store)
+    cursors = _cursors(w, store)["contacts"]
+    hs_mark, qb_mark = len(w.hubspot_fake.calls), len(w.qbo_fake.calls)
+    w.sync(store).run()
+    overlap = dt.timedelta(minutes=5)
+    searched = [
+        c.body["filterGroups"][0]["filters"][0]
+        for c in w.hubspot_fake.calls[hs_mark:]
+        if c.path.endswith("/contacts/search")
+    ]
+    since = dt.datetime.fromisoformat(cursors["hubspot"]) - overlap
+    assert searched == [
+        {
+            "propertyName": "hs_lastmodifieddate",
+            "operator": "GTE",
+            "value": str(int(since.timestamp() * 1000)),
+        }
+    ]
+    (cdc,) = [
+        c for c in list(w.qbo_fake.calls)[qb_mark:] if c.resource == "cdc"
+    ]
+    assert dt.datetime.fromisoformat(cdc.params["changedSince"]) == (
+        dt.datetime.fromisoformat(cursors["qbo"]) - overlap
+    )
 
 
 def test_enable_disable_delete(w: World, store: StateStore) -> None:
