@@ -17,6 +17,7 @@ from hsqbo import (
     Side,
     Status,
 )
+from hsqbo.testing import FaultKind
 
 
 @pytest.fixture
@@ -122,3 +123,22 @@ def test_runs_are_recorded_in_the_store(w: World) -> None:
     assert oldest.counts["contacts.created"] == report.count(
         Outcome.CREATED, "contacts"
     )
+
+
+def test_the_report_times_the_run_and_counts_its_calls(w: World) -> None:
+    """Elapsed time covers the waits of retries; calls are counted per API."""
+    w.qbo_fake.add_customer("Ada Byron", email="ada@example.com")
+    w.later()
+    # The first two QBO requests are refused with 429: the client waits
+    # (on the virtual clock) and retries.
+    w.qbo_fake.faults.fail_next(2, FaultKind.RATE_LIMIT)
+    started = w.clock.monotonic()
+    hs_mark, qb_mark = len(w.hubspot_fake.calls), len(w.qbo_fake.calls)
+    report = w.sync(MemoryStore()).run()
+    assert report.elapsed == w.clock.monotonic() - started
+    assert report.elapsed > 0
+    assert report.api_calls == {
+        "hubspot": len(w.hubspot_fake.calls) - hs_mark,
+        "qbo": len(w.qbo_fake.calls) - qb_mark,
+    }
+    assert report.count(Outcome.CREATED, "contacts") == 1
