@@ -171,6 +171,24 @@ def test_empty_value_does_not_wipe_a_filled_one() -> None:
     assert "'Li'" in skip.detail
 
 
+def test_an_empty_conflict_winner_does_not_wipe_the_other_side() -> None:
+    """HUBSPOT_WINS with HubSpot cleared: QBO's new value fills HubSpot."""
+    world, _ = _linked()
+    config = config_of(contacts_sync(conflicts=ConflictPolicy.HUBSPOT_WINS))
+    world.edit(world.hubspot[("contacts", "1")], lastname="")
+    world.edit(world.qbo[("Customer", "7")], FamilyName="Lee")
+    result = world.plan(config)
+    (update,) = _of(result.operations, Update)
+    assert (update.side, dict(update.changes)) == (
+        Side.HUBSPOT,
+        {"lastname": ("", "Lee")},
+    )
+    (conflict,) = _of(result.operations, Conflict)
+    assert conflict.field == "lastname=FamilyName"
+    world.apply(result)
+    assert world.plan(config).is_empty
+
+
 def test_empty_overwrites_lets_a_clear_through() -> None:
     """With empty_overwrites, clearing a field clears the other side."""
     fields = [
