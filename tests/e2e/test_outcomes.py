@@ -142,3 +142,21 @@ def test_the_report_times_the_run_and_counts_its_calls(w: World) -> None:
         "qbo": len(w.qbo_fake.calls) - qb_mark,
     }
     assert report.count(Outcome.CREATED, "contacts") == 1
+
+
+def test_a_run_that_raises_is_recorded_as_failed(w: World) -> None:
+    """An apply cut short by an exception leaves a finished, failed run."""
+    w.qbo_fake.add_customer("Ada Byron", email="ada@example.com")
+    w.later()
+    store = MemoryStore()
+
+    def interrupt(done: int, total: int) -> None:
+        msg = f"stopped at {done} of {total}"
+        raise KeyboardInterrupt(msg)
+
+    with pytest.raises(KeyboardInterrupt):
+        w.sync(store).run(progress=interrupt)
+    (run,) = store.runs()
+    assert run.outcome is RunOutcome.FAILED
+    assert run.finished_at is not None
+    assert run.message.startswith("KeyboardInterrupt: stopped at")
