@@ -330,58 +330,53 @@ def _options(*values: str) -> tuple[FakeHubSpotPropertyOption, ...]:
     )
 
 
-def _text(
-    name: str, group: str, *, unique: bool = False
+def _default(
+    name: str,
+    group: str,
+    type_: str,
+    field_type: str,
+    *,
+    unique: bool = False,
+    options: tuple[FakeHubSpotPropertyOption, ...] = (),
 ) -> FakeHubSpotProperty:
+    """A default property labelled from its name, as HubSpot's look."""
     return FakeHubSpotProperty(
         name=name,
-        type="string",
-        field_type="text",
+        type=type_,
+        field_type=field_type,
         group=group,
         label=name.replace("_", " ").capitalize(),
         unique=unique,
+        options=options,
     )
+
+
+def _text(
+    name: str, group: str, *, unique: bool = False
+) -> FakeHubSpotProperty:
+    return _default(name, group, "string", "text", unique=unique)
 
 
 def _number(name: str, group: str) -> FakeHubSpotProperty:
-    return FakeHubSpotProperty(
-        name=name,
-        type="number",
-        field_type="number",
-        group=group,
-        label=name.replace("_", " ").capitalize(),
-    )
+    return _default(name, group, "number", "number")
 
 
 def _date(name: str, group: str) -> FakeHubSpotProperty:
-    return FakeHubSpotProperty(
-        name=name,
-        type="date",
-        field_type="date",
-        group=group,
-        label=name.replace("_", " ").capitalize(),
-    )
+    return _default(name, group, "date", "date")
 
 
 def _datetime(name: str, group: str) -> FakeHubSpotProperty:
-    return FakeHubSpotProperty(
-        name=name,
-        type="datetime",
-        field_type="date",
-        group=group,
-        label=name.replace("_", " ").capitalize(),
-    )
+    return _default(name, group, "datetime", "date")
 
 
 def _select(
     name: str, group: str, *values: str, multiple: bool = False
 ) -> FakeHubSpotProperty:
-    return FakeHubSpotProperty(
-        name=name,
-        type="enumeration",
-        field_type="checkbox" if multiple else "select",
-        group=group,
-        label=name.replace("_", " ").capitalize(),
+    return _default(
+        name,
+        group,
+        "enumeration",
+        "checkbox" if multiple else "select",
         options=_options(*values),
     )
 
