@@ -19,7 +19,7 @@ from hsqbo._cli._render import Output
 from hsqbo._errors import HsqboError
 from hsqbo._executor import Progress
 from hsqbo._plan import Plan
-from hsqbo._report import Outcome, SyncReport
+from hsqbo._report import Outcome, RecordOutcome, SyncReport
 from hsqbo._sync import Sync
 from hsqbo.webhooks import Change
 
@@ -78,13 +78,23 @@ def show_report(
     for note in report.notes:
         out.line(f"note: {note}")
     for problem in report.problems[:limit]:
-        out.line(
-            f"{problem.outcome.value}: {problem.object} {problem.type} "
-            f"{problem.id}: {problem.code or '-'} {problem.message}"
-        )
+        out.line(_problem_line(problem))
     hidden = len(report.problems) - limit
     if hidden > 0:
         out.line(f"... and {hidden} more (see `hsqbo records --status error`)")
+
+
+def _problem_line(problem: RecordOutcome) -> str:
+    """One line per failed record: what, where, and the error once."""
+    side = f"{problem.side.value} " if problem.side is not None else ""
+    where = f"{side}{problem.type} {problem.id}"
+    code = problem.code or ""
+    # An API error's message already carries its code; don't say it twice.
+    if not code or code in problem.message:
+        said = problem.message
+    else:
+        said = f"{code}: {problem.message}"
+    return f"{problem.outcome.value}: {problem.object}: {where}: {said}"
 
 
 def _exit_code(report: SyncReport) -> int:
