@@ -632,6 +632,23 @@ class StateStore(Protocol):
         ...
 
 
+def _read_only(obj: ObjectState) -> ObjectState:
+    """
+    A view of *obj* whose mappings cannot be written through.
+
+    A snapshot shares its mappings with the store (copying 100,000 links
+    per load would cost more than planning them); read-only views keep a
+    caller from changing the store by writing into a snapshot.
+    """
+    return ObjectState(
+        links=types.MappingProxyType(obj.links),
+        qbo_links=types.MappingProxyType(obj.qbo_links),
+        fingerprints=types.MappingProxyType(obj.fingerprints),
+        cursors=types.MappingProxyType(obj.cursors),
+        records=types.MappingProxyType(obj.records),
+    )
+
+
 class MemoryStore:
     """
     A state store in memory, for tests and one-off runs.
@@ -661,7 +678,7 @@ class MemoryStore:
         # "<name>:lines" holds the invoice line links of object sync <name>.
         return SyncState(
             objects={
-                k: v
+                k: _read_only(v)
                 for k, v in state.objects.items()
                 if k.split(":", 1)[0] in names
             }

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+import pytest
 from planner_support import (
     SETUP,
     T0,
@@ -204,3 +207,21 @@ def test_applied_first_sync_leaves_links_and_statuses() -> None:
     assert "2" in obj.links
     rows = obj.records
     assert rows[(Side.HUBSPOT, "contacts", "2")].status is Status.SYNCED
+
+
+def test_a_loaded_snapshot_cannot_write_into_the_store() -> None:
+    """Writing into a MemoryStore snapshot fails and leaves the store as is."""
+    config = SyncConfig.recommended(dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    store = MemoryStore()
+    store.commit(
+        [
+            OperationResult(
+                operation=Link(object="contacts", hubspot_id="1", qbo_id="9"),
+                at=dt.datetime(2026, 1, 2, tzinfo=dt.UTC),
+            )
+        ]
+    )
+    snapshot = store.load(config).object("contacts")
+    with pytest.raises(TypeError):
+        snapshot.links["2"] = snapshot.links["1"]  # type: ignore[index]
+    assert set(store.load(config).object("contacts").links) == {"1"}
